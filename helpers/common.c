@@ -1,0 +1,190 @@
+/* common.c - errors, tracing, exec and number parsing shared by the helpers. */
+#include "common.h"
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int verbose;
+
+void trace(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!verbose)
+		return;
+	va_start(ap, fmt);
+	fprintf(stderr, "%s: ", program_invocation_short_name);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+void trace_man(const char *page)
+{
+	trace("(see %s)", page);
+}
+
+noreturn void exec_next(char **argv)
+{
+	trace("execvp(\"%s\", ...)", argv[0]);
+	execvp(argv[0], argv);
+	/* As env(1) and chroot(1): 127 when not found, 126 when not runnable. */
+	int status = (errno == ENOENT || errno == ENOTDIR) ? EXIT_NOT_FOUND
+							      : EXIT_CANNOT_EXEC;
+	warn("cannot execute '%s'", argv[0]);
+	exit(status);
+}
+
+noreturn void usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarnx(fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "Try '%s -h' for more information.\n",
+		program_invocation_short_name);
+	exit(EXIT_SETUP);
+}
+
+int parse_u64(const char *s, uint64_t *value)
+{
+	uint64_t v = 0;
+
+	if (*s == '\0')
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		if (v > (UINT64_MAX - (uint64_t)(*s - '0')) / 10)
+			return -1;
+		v = v * 10 + (uint64_t)(*s - '0');
+	}
+	*value = v;
+	return 0;
+}
+
+int parse_size(const char *s, uint64_t *bytes)
+{
+	char digits[32];
+	size_t len = strlen(s);
+	unsigned shift = 0;
+
+	if (len == 0 || len >= sizeof(digits))
+		return -1;
+	switch (s[len - 1]) {
+	case 'K': case 'k': shift = 10; break;
+	case 'M': case 'm': shift = 20; break;
+	case 'G': case 'g': shift = 30; break;
+	}
+	if (shift)
+		len--;
+	memcpy(digits, s, len);
+	digits[len] = '\0';
+	if (parse_u64(digits, bytes) < 0 || *bytes > (UINT64_MAX >> 1) >> shift)
+		return -1;
+	*bytes <<= shift;
+	return 0;
+}
+
+int parse_cpus(const char *s, uint64_t period_us, uint64_t *quota_us)
+{
+	char whole[21] = "", frac[3] = "00";
+	const char *dot = strchr(s, '.');
+	size_t wlen = dot ? (size_t)(dot - s) : strlen(s);
+	uint64_t w, f;
+
+	if (wlen == 0 || wlen >= sizeof(whole))
+		return -1;
+	memcpy(whole, s, wlen);
+	if (dot) {
+		size_t flen = strlen(dot + 1);
+		if (flen == 0 || flen > 2)
+			return -1;
+		memcpy(frac, dot + 1, flen);
+	}
+	if (parse_u64(whole, &w) < 0 || parse_u64(frac, &f) < 0 || w > 4096)
+		return -1;
+	/* Hundredths of a CPU, times the period. */
+	*quota_us = (w * 100 + f) * period_us / 100;
+	return *quota_us ? 0 : -1;
+}
+
+static int vwrite_file(const char *path, const char *fmt, va_list ap)
+{
+	char buf[256];
+	int len = vsnprintf(buf, sizeof(buf), fmt, ap);
+	int fd, saved;
+	ssize_t n;
+
+	if (len < 0 || (size_t)len >= sizeof(buf)) {
+		errno = EOVERFLOW;
+		return -1;
+	}
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = write(fd, buf, (size_t)len);
+	saved = errno;
+	if (close(fd) < 0 && n == len)
+		return -1;
+	errno = saved;
+	if (n == len)
+		return 0;
+	if (n >= 0)
+		errno = EIO;
+	return -1;
+}
+
+int try_write_file(const char *path, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vwrite_file(path, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+void write_file(const char *path, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vwrite_file(path, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		err(EXIT_SETUP, "cannot write '%s'", path);
+}
+
+long read_file(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+	size_t len = 0;
+	int saved;
+
+	if (fd < 0)
+		return -1;
+	while (len + 1 < size && (n = read(fd, buf + len, size - 1 - len)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			saved = errno;
+			close(fd);
+			errno = saved;
+			return -1;
+		}
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	close(fd);
+	return (long)len;
+}

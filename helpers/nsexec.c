@@ -1,0 +1,294 @@
+/*
+ * nsexec - run a command in new and/or existing namespaces.
+ *
+ *   nsexec [options] COMMAND [ARG]...
+ *
+ * A namespace gives a process its own copy of one kind of kernel resource:
+ * its own mount table (mnt), hostname (uts), System V IPC (ipc), network stack
+ * (net), process IDs (pid), user IDs (user) or cgroup root (cgroup). Each one
+ * is a file under /proc/PID/ns/; setns(2) joins the namespace a file names and
+ * unshare(2) makes new ones for the caller.
+ *
+ * The order matters:
+ *   1. open every namespace file to join first: once we are in another mount
+ *      namespace, the paths may no longer mean the same thing;
+ *   2. setns() into each, then unshare() the new ones;
+ *   3. set the hostname, which now changes only the new UTS namespace;
+ *   4. a new PID namespace applies to children only (the caller keeps its
+ *      PID), so fork: the child is PID 1 there. It becomes the container's
+ *      init and forks COMMAND as PID 2. The parent stays on the host side,
+ *      passes signals in, and exits as the container did.
+ */
+#include "common.h"
+#include "supervise.h"
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* One row per namespace type, in the order they are joined (as nsenter). */
+static struct ns {
+	const char *name;	/* file name under /proc/PID/ns/ */
+	int flag;		/* CLONE_NEW* */
+	int opt;		/* short option that makes a new one */
+	const char *flagname;	/* for -v */
+	const char *join;	/* file to join, from --NAME=FILE or -t PID */
+} namespaces[] = {
+	{ "user",   CLONE_NEWUSER,   'U', "CLONE_NEWUSER",   NULL },
+	{ "cgroup", CLONE_NEWCGROUP, 'C', "CLONE_NEWCGROUP", NULL },
+	{ "ipc",    CLONE_NEWIPC,    'i', "CLONE_NEWIPC",    NULL },
+	{ "uts",    CLONE_NEWUTS,    'u', "CLONE_NEWUTS",    NULL },
+	{ "net",    CLONE_NEWNET,    'n', "CLONE_NEWNET",    NULL },
+	{ "pid",    CLONE_NEWPID,    'p', "CLONE_NEWPID",    NULL },
+	{ "mnt",    CLONE_NEWNS,     'm', "CLONE_NEWNS",     NULL },
+};
+#define NNS (sizeof(namespaces) / sizeof(namespaces[0]))
+
+static noreturn void usage(void)
+{
+	puts("Usage: nsexec [options] COMMAND [ARG]...\n"
+	     "Run COMMAND in new and/or existing namespaces.\n"
+	     "\n"
+	     "New namespaces:\n"
+	     "  -m, -u, -i, -n, -p, -C   mount, UTS, IPC, network, PID, cgroup\n"
+	     "\n"
+	     "Join existing namespaces (FILE as /proc/PID/ns/net or /run/netns/NAME):\n"
+	     "  --mnt=FILE --uts=FILE --ipc=FILE --net=FILE --pid=FILE --cgroup=FILE\n"
+	     "  --user=FILE\n"
+	     "  -t PID                   join every namespace of process PID\n"
+	     "\n"
+	     "Other options:\n"
+	     "  --hostname=NAME          set the hostname (needs -u)\n"
+	     "  -k SECONDS               after forwarding SIGTERM or SIGHUP, SIGKILL\n"
+	     "                           the container when it is still running\n"
+	     "                           SECONDS later (default 10; 0: never)\n"
+	     "  -v                       print each system call made\n"
+	     "  -h                       print this help\n"
+	     "\n"
+	     "With a new PID namespace, PID 1 is a minimal init that reaps orphans\n"
+	     "and forwards SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and\n"
+	     "SIGWINCH to COMMAND; nsexec exits with COMMAND's status, or dies of\n"
+	     "the same signal. Exit status 125: nsexec failed; 126/127: COMMAND\n"
+	     "not executable / not found.");
+	exit(0);
+}
+
+/* Text of the CLONE_NEW* flags, for -v. */
+static const char *flag_names(int flags)
+{
+	static char buf[160];
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < NNS; i++) {
+		if (!(flags & namespaces[i].flag))
+			continue;
+		if (buf[0])
+			strcat(buf, "|");
+		strcat(buf, namespaces[i].flagname);
+	}
+	return buf;
+}
+
+/*
+ * Rename ourselves "init" in ps: our argv holds the whole host-side command
+ * line (host paths included), which is none of the container's business.
+ */
+static void set_title(int argc, char **argv, const char *title)
+{
+	char *end = argv[argc - 1] + strlen(argv[argc - 1]);
+
+	memset(argv[0], 0, (size_t)(end - argv[0]));
+	strncpy(argv[0], title, (size_t)(end - argv[0]));
+	prctl(PR_SET_NAME, title, 0, 0, 0);
+}
+
+/*
+ * PID 1 of the new namespace: run COMMAND as PID 2 and supervise it. The
+ * signals are still blocked from before the fork, so none is lost.
+ */
+static noreturn void run_init(int argc, char **argv, char **command)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		err(EXIT_SETUP, "fork");
+	if (pid == 0) {
+		reset_signals();
+		exec_next(command);
+	}
+	trace("init: PID 1 in the new PID namespace, COMMAND is PID %d",
+	      (int)pid);
+	set_title(argc, argv, "init");
+	supervise(pid, 1, 0);
+}
+
+/*
+ * The child must not outlive the host-side parent: the parent holds the
+ * container's locks, and a container nobody waits for would be invisible to
+ * cleanup. PR_SET_PDEATHSIG does that, but only from the moment it is set;
+ * the pipe tells whether the parent had already died before that.
+ */
+static void die_with_parent(int pipe_rd)
+{
+	struct pollfd p = { .fd = pipe_rd, .events = POLLIN };
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+		err(EXIT_SETUP, "prctl(PR_SET_PDEATHSIG)");
+	if (poll(&p, 1, 0) < 0)
+		err(EXIT_SETUP, "poll");
+	if (p.revents & (POLLHUP | POLLIN))
+		_exit(EXIT_SETUP);
+	close(pipe_rd);
+}
+
+int main(int argc, char **argv)
+{
+	enum { OPT_HOSTNAME = 256, OPT_JOIN = 512 };
+	struct option longopts[NNS + 2];
+	const char *hostname = NULL, *target = NULL;
+	unsigned kill_after = 10;
+	uint64_t n;
+	int unshare_flags = 0, join_fds[NNS], opt;
+	int join_pid = 0;
+
+	for (size_t i = 0; i < NNS; i++)
+		longopts[i] = (struct option){ namespaces[i].name,
+					       required_argument, NULL,
+					       OPT_JOIN + (int)i };
+	longopts[NNS] = (struct option){ "hostname", required_argument, NULL,
+					 OPT_HOSTNAME };
+	longopts[NNS + 1] = (struct option){ 0 };
+
+	while ((opt = getopt_long(argc, argv, "+muinpCUt:k:vh", longopts,
+				  NULL)) != -1) {
+		if (opt >= OPT_JOIN) {
+			namespaces[opt - OPT_JOIN].join = optarg;
+			continue;
+		}
+		switch (opt) {
+		case OPT_HOSTNAME: hostname = optarg; break;
+		case 't': target = optarg; break;
+		case 'k':
+			if (parse_u64(optarg, &n) < 0 || n > 86400)
+				usage_error("invalid -k seconds '%s'", optarg);
+			kill_after = (unsigned)n;
+			break;
+		case 'v': verbose = 1; break;
+		case 'h': usage();
+		case '?': usage_error("invalid option");
+		default:
+			for (size_t i = 0; i < NNS; i++)
+				if (opt == namespaces[i].opt)
+					unshare_flags |= namespaces[i].flag;
+		}
+	}
+	if (optind >= argc)
+		usage_error("no command given");
+	if (unshare_flags & CLONE_NEWUSER)
+		errx(EXIT_SETUP, "-U: a new user namespace needs ID mappings, "
+				 "which nsexec does not write yet");
+	if (hostname && !(unshare_flags & CLONE_NEWUTS))
+		usage_error("--hostname needs a new UTS namespace (-u): "
+			    "it would rename the host");
+
+	/* 1. Open everything to join before joining anything. */
+	trace_man("namespaces(7)");
+	for (size_t i = 0; i < NNS; i++) {
+		char path[64];
+		const char *file = namespaces[i].join;
+		struct stat ours, theirs;
+
+		join_fds[i] = -1;
+		if (!file && target) {
+			snprintf(path, sizeof(path), "/proc/%s/ns/%s", target,
+				 namespaces[i].name);
+			file = path;
+		}
+		if (!file)
+			continue;
+		join_fds[i] = open(file, O_RDONLY | O_CLOEXEC);
+		if (join_fds[i] < 0)
+			err(EXIT_SETUP, "cannot open namespace '%s'", file);
+		/* With -t, skip the ones we already share (setns of our own
+		 * user namespace is an error). */
+		snprintf(path, sizeof(path), "/proc/self/ns/%s",
+			 namespaces[i].name);
+		if (target && !namespaces[i].join && stat(path, &ours) == 0 &&
+		    fstat(join_fds[i], &theirs) == 0 &&
+		    ours.st_ino == theirs.st_ino && ours.st_dev == theirs.st_dev) {
+			close(join_fds[i]);
+			join_fds[i] = -1;
+		}
+	}
+
+	/* 2. Join, then make the new ones. */
+	for (size_t i = 0; i < NNS; i++) {
+		if (join_fds[i] < 0)
+			continue;
+		trace("setns(fd of %s, %s) (see setns(2))",
+		      namespaces[i].join ? namespaces[i].join : "-t PID",
+		      namespaces[i].flagname);
+		if (setns(join_fds[i], namespaces[i].flag) < 0)
+			err(EXIT_SETUP, "cannot join %s namespace",
+			    namespaces[i].name);
+		close(join_fds[i]);
+		if (namespaces[i].flag == CLONE_NEWPID)
+			join_pid = 1;
+	}
+	if (unshare_flags) {
+		trace("unshare(%s) (see unshare(2))", flag_names(unshare_flags));
+		if (unshare(unshare_flags) < 0)
+			err(EXIT_SETUP, "unshare(%s)", flag_names(unshare_flags));
+	}
+
+	/* 3. The hostname belongs to the UTS namespace we just made. */
+	if (hostname) {
+		trace("sethostname(\"%s\") (see sethostname(2))", hostname);
+		if (sethostname(hostname, strlen(hostname)) < 0)
+			err(EXIT_SETUP, "cannot set hostname '%s'", hostname);
+	}
+
+	if (!(unshare_flags & CLONE_NEWPID) && !join_pid)
+		exec_next(argv + optind);
+
+	/* 4. Fork into the PID namespace. Block the signals we forward first,
+	 *    so that any sent from now on waits for the supervisor loop. */
+	sigset_t set;
+	int sync[2];
+	pid_t child;
+
+	forwarded_signals(&set);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		err(EXIT_SETUP, "sigprocmask");
+	/* SIGCHLD ignored by our caller would make the kernel reap for us. */
+	signal(SIGCHLD, SIG_DFL);
+	if (pipe2(sync, O_CLOEXEC) < 0)
+		err(EXIT_SETUP, "pipe2");
+	trace("fork() (see pid_namespaces(7))");
+	child = fork();
+	if (child < 0)
+		err(EXIT_SETUP, "fork");
+	if (child == 0) {
+		close(sync[1]);
+		die_with_parent(sync[0]);
+		/* Nothing of the caller's but stdin, stdout and stderr goes in:
+		 * an inherited descriptor is a door back to the host. */
+		if (close_range(3, ~0U, 0) < 0)
+			err(EXIT_SETUP, "close_range");
+		if (getpid() == 1)
+			run_init(argc, argv, argv + optind);
+		reset_signals();
+		exec_next(argv + optind);
+	}
+	close(sync[0]);
+	supervise(child, 0, kill_after);
+}

@@ -1,0 +1,367 @@
+/*
+ * pivot - make a directory the root filesystem, then run a command in it.
+ *
+ *   pivot [-v] [-b SRC:DST[:ro]]... ROOTFS COMMAND [ARG]...
+ *
+ * Run it in a new mount namespace (nsexec -m). The steps, and why in this order:
+ *
+ *   1. Make every mount under / private. Mounts are often "shared": a mount
+ *      made below them would propagate back to the host's namespace.
+ *   2. Bind ROOTFS onto itself. pivot_root(2) wants a mount point, and this
+ *      one gets nodev, so no device node inside the rootfs can open a disk.
+ *   3. Mount into it, while the host's files are still reachable: the volumes
+ *      (-b), a fresh /proc for the new PID namespace (ps then shows only the
+ *      container), a read-only /sys, and a minimal /dev (a tmpfs holding the
+ *      few host devices a program needs, bound one by one, its own devpts for
+ *      terminals and a /dev/shm).
+ *   4. pivot_root(".", "."): the rootfs becomes "/", the old root is stacked
+ *      on top of it; umount2(".", MNT_DETACH) then drops the old root, and
+ *      with it every path back to the host's files.
+ *   5. chdir("/") and exec COMMAND, found on the container's PATH.
+ *
+ * Every mount target is resolved inside ROOTFS with openat2(2) and
+ * RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS, then mounted on through its file
+ * descriptor with the new mount API (open_tree, fsopen, move_mount). A rootfs
+ * whose /proc is a symlink to /etc, say, cannot make a mount appear on the
+ * host: it is refused.
+ */
+#include "common.h"
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define MAX_VOLUMES 64
+
+static const char *rootfs;	/* as given, for messages */
+static int rootfd = -1;		/* the bound rootfs, every target is beneath it */
+
+static const char *const devices[] = {
+	"null", "zero", "full", "random", "urandom", "tty",
+};
+
+static noreturn void usage(void)
+{
+	puts("Usage: pivot [-v] [-b SRC:DST[:ro]]... ROOTFS COMMAND [ARG]...\n"
+	     "Make ROOTFS the root filesystem of this mount namespace, then run\n"
+	     "COMMAND in it. Run it in a new mount namespace (nsexec -m).\n"
+	     "\n"
+	     "  -b SRC:DST[:ro]  bind host path SRC at DST inside the rootfs\n"
+	     "                   (nosuid, nodev; read-only with :ro); repeatable\n"
+	     "  -v               print each system call made\n"
+	     "  -h               print this help\n"
+	     "\n"
+	     "Mounts a new /proc, a read-only /sys and a minimal /dev (null, zero,\n"
+	     "full, random, urandom, tty, pts, ptmx, shm, fd, stdin, stdout,\n"
+	     "stderr). Exit status 125: pivot failed; 126/127: COMMAND not\n"
+	     "executable / not found; else COMMAND's.");
+	exit(0);
+}
+
+static int openat2_beneath(int dirfd, const char *path, int flags)
+{
+	struct open_how how = {
+		.flags = (uint64_t)(flags | O_CLOEXEC),
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+			   RESOLVE_NO_MAGICLINKS,
+	};
+	return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+}
+
+static noreturn void refuse_path(const char *path)
+{
+	if (errno == ELOOP)
+		errx(EXIT_SETUP, "'%s' in root filesystem '%s' is or passes "
+				 "through a symbolic link: refusing to mount there",
+		     path, rootfs);
+	err(EXIT_SETUP, "cannot open '%s' in root filesystem '%s'", path,
+	    rootfs);
+}
+
+/*
+ * Open PATH (absolute, as seen from inside the container) beneath the rootfs,
+ * creating it when missing: as a directory, or an empty file when as_file.
+ * Returns an O_PATH descriptor to mount on.
+ */
+static int open_target(const char *path, int as_file)
+{
+	char buf[PATH_MAX], *name, *next;
+	int fd, parent;
+
+	while (*path == '/')
+		path++;
+	if (*path == '\0')
+		return openat2_beneath(rootfd, ".", O_PATH | O_DIRECTORY);
+	fd = openat2_beneath(rootfd, path, O_PATH);
+	if (fd >= 0 || errno != ENOENT) {
+		if (fd < 0)
+			refuse_path(path);
+		return fd;
+	}
+
+	/* Missing: walk it one component at a time, creating as we go. */
+	if (strlen(path) >= sizeof(buf))
+		errx(EXIT_SETUP, "path too long: '%s'", path);
+	strcpy(buf, path);
+	parent = openat2_beneath(rootfd, ".", O_PATH | O_DIRECTORY);
+	if (parent < 0)
+		err(EXIT_SETUP, "cannot open root filesystem '%s'", rootfs);
+	for (name = buf; name; name = next) {
+		next = strchr(name, '/');
+		if (next)
+			*next++ = '\0';
+		if (*name == '\0')
+			continue;
+		if (!next && as_file) {
+			fd = openat(parent, name, O_WRONLY | O_CREAT | O_NOFOLLOW |
+					  O_CLOEXEC, 0644);
+			if (fd >= 0)
+				close(fd);
+		} else if (mkdirat(parent, name, 0755) < 0 && errno != EEXIST) {
+			err(EXIT_SETUP, "cannot create '/%s' in root filesystem "
+					"'%s'", path, rootfs);
+		}
+		fd = openat2_beneath(parent, name, O_PATH);
+		if (fd < 0)
+			refuse_path(path);
+		close(parent);
+		parent = fd;
+	}
+	return parent;
+}
+
+/* Attach a detached mount (from open_tree or fsmount) at PATH in the rootfs. */
+static void attach(int mnt, const char *what, const char *path, int as_file)
+{
+	int target = open_target(path, as_file);
+
+	trace("move_mount(%s, \"%s\" in rootfs) (see move_mount(2))", what, path);
+	if (move_mount(mnt, "", target, "",
+		       MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		err(EXIT_SETUP, "cannot mount %s on '%s' in '%s'", what, path,
+		    rootfs);
+	close(target);
+	close(mnt);
+}
+
+/*
+ * A copy of the mount tree at SRC (a bind mount), not yet attached anywhere,
+ * with the given MOUNT_ATTR_* flags set on every mount in it.
+ */
+static int clone_tree(const char *src, uint64_t attrs)
+{
+	struct mount_attr attr = { .attr_set = attrs };
+	int fd;
+
+	trace("open_tree(\"%s\", OPEN_TREE_CLONE|AT_RECURSIVE) (see open_tree(2))",
+	      src);
+	fd = open_tree(AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+					      AT_RECURSIVE);
+	if (fd < 0)
+		err(EXIT_SETUP, "cannot bind '%s'", src);
+	if (attrs && mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr,
+				   sizeof(attr)) < 0)
+		err(EXIT_SETUP, "cannot set mount flags on '%s'", src);
+	return fd;
+}
+
+/* A new filesystem of TYPE with "key=value,flag" OPTIONS, mounted at PATH. */
+static void mount_fs(const char *type, const char *options, uint64_t attrs,
+		     const char *path)
+{
+	char opts[128], *opt, *save = NULL, *value;
+	int fs, mnt;
+
+	trace("fsopen(\"%s\") + fsconfig(\"%s\") + fsmount (see fsopen(2))",
+	      type, options);
+	fs = fsopen(type, FSOPEN_CLOEXEC);
+	if (fs < 0)
+		err(EXIT_SETUP, "cannot create a %s filesystem", type);
+	snprintf(opts, sizeof(opts), "%s", options);
+	for (opt = strtok_r(opts, ",", &save); opt;
+	     opt = strtok_r(NULL, ",", &save)) {
+		value = strchr(opt, '=');
+		if (value)
+			*value++ = '\0';
+		if (fsconfig(fs, value ? FSCONFIG_SET_STRING : FSCONFIG_SET_FLAG,
+			     opt, value, 0) < 0)
+			err(EXIT_SETUP, "%s option '%s'", type, opt);
+	}
+	if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		err(EXIT_SETUP, "cannot create a %s filesystem", type);
+	mnt = fsmount(fs, FSMOUNT_CLOEXEC, (unsigned)attrs);
+	if (mnt < 0)
+		err(EXIT_SETUP, "cannot mount a %s filesystem", type);
+	close(fs);
+	attach(mnt, type, path, 0);
+}
+
+static void make_symlink(const char *target, const char *path)
+{
+	int dev = open_target("/dev", 0);
+
+	trace("symlink(\"%s\", \"%s\")", target, path);
+	if (symlinkat(target, dev, path + strlen("/dev/")) < 0)
+		err(EXIT_SETUP, "cannot create '%s' in '%s'", path, rootfs);
+	close(dev);
+}
+
+/* /dev: only what a program needs, nothing that reaches hardware. */
+static void make_dev(void)
+{
+	static const char *const links[][2] = {
+		{ "pts/ptmx", "/dev/ptmx" },	   { "/proc/self/fd", "/dev/fd" },
+		{ "/proc/self/fd/0", "/dev/stdin" }, { "/proc/self/fd/1", "/dev/stdout" },
+		{ "/proc/self/fd/2", "/dev/stderr" },
+	};
+	char host[32], path[32];
+
+	mount_fs("tmpfs", "mode=755,size=64k", MOUNT_ATTR_NOSUID |
+		 MOUNT_ATTR_NOEXEC | MOUNT_ATTR_STRICTATIME, "/dev");
+	/* Bound from the host rather than made with mknod(2): the same code
+	 * then works where mknod is not allowed (a user namespace). */
+	for (size_t i = 0; i < sizeof(devices) / sizeof(devices[0]); i++) {
+		snprintf(host, sizeof(host), "/dev/%s", devices[i]);
+		snprintf(path, sizeof(path), "/dev/%s", devices[i]);
+		attach(clone_tree(host, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC),
+		       host, path, 1);
+	}
+	mount_fs("devpts", "newinstance,ptmxmode=0666,mode=0620",
+		 MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, "/dev/pts");
+	mount_fs("tmpfs", "mode=1777,size=65536k", MOUNT_ATTR_NOSUID |
+		 MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, "/dev/shm");
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
+		make_symlink(links[i][0], links[i][1]);
+}
+
+/* -b SRC:DST[:ro] */
+static void bind_volume(char *spec)
+{
+	char *dst = strchr(spec, ':'), *mode, src[PATH_MAX];
+	uint64_t attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
+	struct stat st;
+
+	if (!dst || dst == spec)
+		errx(EXIT_SETUP, "invalid volume '%s': expected SRC:DST[:ro]", spec);
+	*dst++ = '\0';
+	mode = strchr(dst, ':');
+	if (mode) {
+		*mode++ = '\0';
+		if (strcmp(mode, "ro") == 0)
+			attrs |= MOUNT_ATTR_RDONLY;
+		else if (strcmp(mode, "rw") != 0)
+			errx(EXIT_SETUP, "invalid volume mode '%s': use ro or rw", mode);
+	}
+	if (dst[0] != '/' || strcmp(dst, "/") == 0 || strstr(dst, "/../") ||
+	    (strlen(dst) >= 3 && strcmp(dst + strlen(dst) - 3, "/..") == 0))
+		errx(EXIT_SETUP, "invalid volume destination '%s': it must be an "
+				 "absolute path below /, without '..'", dst);
+	if (!realpath(spec, src) || stat(src, &st) < 0)
+		err(EXIT_SETUP, "invalid volume source '%s'", spec);
+	attach(clone_tree(src, attrs), src, dst, !S_ISDIR(st.st_mode));
+}
+
+/*
+ * Refuse to run in the host's mount namespace: pivot_root(2) there would move
+ * the root of every process on the host. The host's namespace is the one of
+ * PID 1 in /proc (still the host's /proc at this point). Where PID 1 cannot be
+ * inspected (a sandbox that hides it from root), the initial mount namespace
+ * still has a fixed inode number on Linux >= 6.x.
+ */
+#define PROC_MNT_INIT_INO 0xEFFFFFF8U
+static void check_own_mount_ns(void)
+{
+	struct stat self, init;
+
+	if (stat("/proc/self/ns/mnt", &self) < 0)
+		err(EXIT_SETUP, "cannot inspect mount namespaces in /proc");
+	if (stat("/proc/1/ns/mnt", &init) < 0) {
+		if (errno != EACCES)
+			err(EXIT_SETUP, "cannot inspect mount namespaces in /proc");
+		init = self;
+		init.st_ino = PROC_MNT_INIT_INO;
+	}
+	if (self.st_ino == init.st_ino && self.st_dev == init.st_dev)
+		errx(EXIT_SETUP, "refusing to run in the host's mount namespace, "
+				 "where it would change the host's mounts: run it "
+				 "under nsexec -m (or unshare -m)");
+}
+
+int main(int argc, char **argv)
+{
+	char *volumes[MAX_VOLUMES], path[PATH_MAX];
+	int nvol = 0, opt;
+
+	while ((opt = getopt(argc, argv, "+b:vh")) != -1) {
+		switch (opt) {
+		case 'b':
+			if (nvol == MAX_VOLUMES)
+				usage_error("too many volumes (at most %d)", MAX_VOLUMES);
+			volumes[nvol++] = optarg;
+			break;
+		case 'v': verbose = 1; break;
+		case 'h': usage();
+		default: usage_error("invalid option");
+		}
+	}
+	if (argc - optind < 2)
+		usage_error(argc == optind ? "no root filesystem given"
+					   : "no command given");
+	rootfs = argv[optind];
+	check_own_mount_ns();
+	if (!realpath(rootfs, path))
+		err(EXIT_SETUP, "invalid root filesystem '%s'", rootfs);
+	if (strcmp(path, "/") == 0)
+		errx(EXIT_SETUP, "invalid root filesystem '%s': it is the host's "
+				 "root", rootfs);
+
+	/* 1. Nothing we mount from here on may propagate to the host. */
+	trace_man("mount_namespaces(7)");
+	trace("mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL)");
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		err(EXIT_SETUP, "cannot make '/' private");
+
+	/* 2. The rootfs, bound on itself so it is a mount point. */
+	int tree = clone_tree(path, MOUNT_ATTR_NODEV);
+	trace("move_mount(\"%s\", onto itself)", path);
+	if (move_mount(tree, "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		err(EXIT_SETUP, "cannot bind '%s' onto itself", path);
+	close(tree);
+	rootfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		err(EXIT_SETUP, "cannot open root filesystem '%s'", rootfs);
+
+	/* 3. Volumes, then the kernel's filesystems. */
+	for (int i = 0; i < nvol; i++)
+		bind_volume(volumes[i]);
+	mount_fs("proc", "", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+		 MOUNT_ATTR_NOEXEC, "/proc");
+	mount_fs("sysfs", "", MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+		 MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, "/sys");
+	make_dev();
+
+	/* 4. Swap roots and let go of the old one. */
+	trace("pivot_root(\".\", \".\") in %s (see pivot_root(2))", path);
+	if (fchdir(rootfd) < 0)
+		err(EXIT_SETUP, "cannot change directory to '%s'", rootfs);
+	if (syscall(SYS_pivot_root, ".", ".") < 0)
+		err(EXIT_SETUP, "failed to change root to '%s'", rootfs);
+	trace("umount2(\".\", MNT_DETACH) (see umount2(2))");
+	if (umount2(".", MNT_DETACH) < 0)
+		err(EXIT_SETUP, "cannot detach the old root");
+	close(rootfd);
+
+	/* 5. Start in the top-level directory of the new root. */
+	if (chdir("/") < 0)
+		err(EXIT_SETUP, "cannot change directory to '/'");
+	exec_next(argv + optind + 1);
+}
