@@ -1,0 +1,336 @@
+#!/bin/sh
+# mkcontainer.sh - run a command in a new container.
+#
+#   mkcontainer.sh [OPTIONS] HOSTNAME IP[/PREFIX] [--] [COMMAND [ARG]...]
+#
+# A container here is one chain of small helpers, each doing one kernel job and
+# then exec'ing the next (run `mkcontainer.sh -h`, and see README.md):
+#
+#   mkveth   veth pair: host end on the bridge, other end eth0 in the netns
+#   nsexec   join that netns; new mount, UTS, IPC and PID namespaces; hostname;
+#            fork: PID 1 is a small init, COMMAND is its child
+#   setcg    cgroup with the memory, CPU and pids limits; move in
+#   pivot    mounts, pivot_root into the root filesystem, exec COMMAND
+#
+# This script checks every input before it makes anything, makes the network
+# namespace, runs the chain, waits, and on every way out (COMMAND ends, an
+# error, SIGINT/SIGTERM/SIGHUP to this script) removes what it made.
+set -eu
+
+prog=mkcontainer
+MKC_LIBEXEC=
+# shellcheck source=scripts/mkc-lib.sh
+. "${MKC_LIBEXEC:-${0%/*}}/mkc-lib.sh"
+
+usage() {
+	cat <<'EOF'
+Usage: mkcontainer.sh [OPTIONS] HOSTNAME IP[/PREFIX] [--] [COMMAND [ARG]...]
+Run COMMAND (default /bin/sh) in a new container with its own mount, UTS,
+PID, network and IPC namespaces, root filesystem, hostname, an IP address on
+the host bridge mkc0, and cgroup limits.
+
+  -r DIR      root filesystem (default: rootfs/ of the mkcontainer tree)
+  -n NAME     container name (default: HOSTNAME); unique among running ones
+  -m SIZE     memory limit: bytes, or with suffix K, M or G (default 256M);
+              no swap
+  -c CPUS     CPU limit in CPUs, e.g. 0.5 (default: none)
+  -p N        maximum number of processes (default 256)
+  -v SRC:DST  bind host directory SRC at DST in the container (repeatable;
+              add :ro for read-only)
+  -g IP       host-side gateway address on the bridge (default: the first
+              host address of IP's subnet)
+  -h          print this help
+
+HOSTNAME: letters, digits and '-', 1-63 characters, no '-' at either end.
+IP: IPv4 address, prefix 8-30 (default /24); not the network, broadcast or
+gateway address.
+
+Exit status: COMMAND's; 125 when mkcontainer failed; 126 COMMAND not
+executable; 127 COMMAND not found; 128+N when COMMAND was killed by signal N.
+EOF
+}
+
+# --- validation: everything is checked before anything is made ------------
+
+# valid_ipv4 TEXT: sets $ipnum to the address as a 32-bit number.
+valid_ipv4() {
+	ipnum=0
+	rest=$1.
+	for _ in 1 2 3 4; do
+		octet=${rest%%.*}
+		rest=${rest#*.}
+		case $octet in
+		'' | *[!0-9]* | 0?*) return 1 ;;
+		esac
+		[ "${#octet}" -le 3 ] && [ "$octet" -le 255 ] || return 1
+		ipnum=$((ipnum * 256 + octet))
+	done
+	[ -z "$rest" ]
+}
+
+ipv4_text() {
+	ipv4=$(($1 >> 24 & 255)).$(($1 >> 16 & 255)).$(($1 >> 8 & 255)).$(($1 & 255))
+}
+
+# valid_size TEXT: sets $bytes.
+valid_size() {
+	case $1 in
+	*[kK]) unit=1024 ;;
+	*[mM]) unit=1048576 ;;
+	*[gG]) unit=1073741824 ;;
+	*) unit=1 ;;
+	esac
+	number=${1%[kKmMgG]}
+	case $number in
+	'' | *[!0-9]*) return 1 ;;
+	esac
+	# At most 2^42 units: no overflow of the shell's 64-bit arithmetic.
+	[ "${#number}" -le 12 ] || return 1
+	bytes=$((number * unit))
+}
+
+# valid_cpus TEXT: sets $cpus_hundredths.
+valid_cpus() {
+	case $1 in
+	*.*) whole=${1%%.*} frac=${1#*.} ;;
+	*) whole=$1 frac=00 ;;
+	esac
+	case $whole$frac in
+	*[!0-9]*) return 1 ;;
+	esac
+	case $frac in
+	? ) frac=${frac}0 ;;
+	??) ;;
+	*) return 1 ;;
+	esac
+	[ -n "$whole" ] && [ "${#whole}" -le 4 ] || return 1
+	cpus_hundredths=$((${whole#"${whole%%[!0]*}"}0 / 10 * 100 + ${frac#0}))
+}
+
+valid_hostname() {
+	case $1 in
+	'' | -* | *- | *[!A-Za-z0-9-]*) return 1 ;;
+	esac
+	[ "${#1}" -le 63 ]
+}
+
+valid_name() {
+	case $1 in
+	'' | [!A-Za-z0-9]* | *[!A-Za-z0-9_.-]*) return 1 ;;
+	esac
+	[ "${#1}" -le 63 ]
+}
+
+rootfs=${MKC_ROOTFS:-${0%/*}/../rootfs}
+name='' memory=256M cpus='' pids=256 gateway='' nvol=0
+while getopts 'r:n:m:c:p:v:g:h' opt; do
+	case $opt in
+	r) rootfs=$OPTARG ;;
+	n) name=$OPTARG ;;
+	m) memory=$OPTARG ;;
+	c) cpus=$OPTARG ;;
+	p) pids=$OPTARG ;;
+	v) nvol=$((nvol + 1)); eval "vol_$nvol=\$OPTARG" ;;
+	g) gateway=$OPTARG ;;
+	h) usage; exit 0 ;;
+	*) printf "Try '%s -h' for more information.\n" "$0" >&2; exit 125 ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -ge 2 ] || die "missing HOSTNAME and IP (try: $0 -h)"
+hostname=$1 address=$2
+shift 2
+[ "${1-}" != -- ] || shift
+[ $# -gt 0 ] || set -- /bin/sh
+
+valid_hostname "$hostname" ||
+	die "invalid hostname '$hostname': use 1-63 letters, digits or '-', not starting or ending with '-'"
+name=${name:-$hostname}
+valid_name "$name" ||
+	die "invalid name '$name': use 1-63 letters, digits, '.', '_' or '-', starting with a letter or digit"
+
+case $address in
+*/*) ip=${address%/*} prefix=${address#*/} ;;
+*) ip=$address prefix=24 ;;
+esac
+valid_ipv4 "$ip" || die "invalid IP address '$ip': expected an IPv4 address such as 10.0.0.2"
+case $prefix in
+'' | *[!0-9]* | 0?*) die "invalid prefix '/$prefix': expected a number from 8 to 30" ;;
+esac
+[ "$prefix" -ge 8 ] && [ "$prefix" -le 30 ] ||
+	die "invalid prefix '/$prefix': expected a number from 8 to 30"
+mask=$(((0xffffffff << (32 - prefix)) & 0xffffffff))
+net=$((ipnum & mask)) ipn=$ipnum
+bcast=$((net | (~mask & 0xffffffff)))
+if [ -n "$gateway" ]; then
+	valid_ipv4 "$gateway" || die "invalid gateway '$gateway': expected an IPv4 address"
+	[ $((ipnum & mask)) -eq "$net" ] && [ "$ipnum" -ne "$net" ] && [ "$ipnum" -ne "$bcast" ] ||
+		die "invalid gateway '$gateway': not a host address of $ip/$prefix"
+	gwn=$ipnum
+else
+	gwn=$((net + 1))
+	ipv4_text "$gwn"
+	gateway=$ipv4
+fi
+[ "$ipn" -ne "$net" ] || die "invalid IP '$ip/$prefix': it is the network address"
+[ "$ipn" -ne "$bcast" ] || die "invalid IP '$ip/$prefix': it is the broadcast address"
+[ "$ipn" -ne "$gwn" ] || die "invalid IP '$ip/$prefix': it is the gateway address"
+
+valid_size "$memory" || die "invalid memory limit '$memory': expected bytes, or a number with K, M or G"
+[ "$bytes" -ge 4194304 ] || die "invalid memory limit '$memory': the minimum is 4M"
+if [ -n "$cpus" ]; then
+	valid_cpus "$cpus" || die "invalid CPU limit '$cpus': expected a number of CPUs such as 0.5 or 2"
+	ncpu=$(getconf _NPROCESSORS_ONLN)
+	[ "$cpus_hundredths" -ge 1 ] && [ "$cpus_hundredths" -le $((ncpu * 100)) ] ||
+		die "invalid CPU limit '$cpus': expected 0.01 to $ncpu (CPUs on this host)"
+fi
+case $pids in
+'' | *[!0-9]* | 0*) die "invalid process limit '$pids': expected a whole number from 1" ;;
+esac
+[ "${#pids}" -le 7 ] && [ "$pids" -le 4194304 ] ||
+	die "invalid process limit '$pids': the maximum is 4194304"
+
+i=1 vol=''
+while [ "$i" -le "$nvol" ]; do
+	eval "vol=\$vol_$i"
+	src=${vol%%:*} dst=${vol#*:}
+	case $dst in *:ro | *:rw) dst=${dst%:*} ;; esac
+	case $vol in
+	*:*) ;;
+	*) die "invalid volume '$vol': expected SRC:DST" ;;
+	esac
+	case $dst in
+	/*) ;;
+	*) die "invalid volume '$vol': DST must be an absolute path" ;;
+	esac
+	case $dst in
+	/ | *:* | */../* | */.. | *'
+'*) die "invalid volume '$vol': DST must be a path below / without '..' or ':'" ;;
+	esac
+	[ -n "$src" ] && [ -e "$src" ] || die "invalid volume '$vol': no such host path '$src'"
+	i=$((i + 1))
+done
+
+[ -d "$rootfs" ] || die "invalid root filesystem '$rootfs': no such directory (run: make rootfs)"
+# shellcheck disable=SC3013 # -ef: not POSIX, but in dash, bash and busybox
+[ ! "$rootfs" -ef / ] || die "invalid root filesystem '$rootfs': it is the host's root"
+[ -r "$rootfs" ] && [ -x "$rootfs" ] || die "invalid root filesystem '$rootfs': not accessible"
+require_root
+find_helpers
+
+# --- state, locks, resources -------------------------------------------------
+
+dir=$MKC_STATE/$name
+netns=mkc-$name
+# Unique among running processes, and not reused at once: a veth freed with
+# its namespace can outlive `ip netns delete` for a moment.
+veth=mkc$$
+cgroup=$MKC_CGROUP_PARENT/$name
+child=''
+made=''
+ip_locked=''
+
+cleanup() {
+	status=$?
+	set +e
+	trap '' INT TERM HUP
+	if [ -n "$child" ] && kill -0 "$child" 2>/dev/null; then
+		kill -KILL "$child" 2>/dev/null || true
+		wait "$child" 2>/dev/null || true
+	fi
+	if [ -n "$made" ]; then
+		# Ours while we hold its lock: remove it before letting go.
+		[ -z "$ip_locked" ] || rm -f "$MKC_STATE/ip/$ip"
+		remove_container "$dir"
+	fi
+	exit "$status"
+}
+trap cleanup EXIT
+# Before the container runs, a signal just ends this script (and cleanup
+# runs); once it runs, the signal is passed in and we wait for it to end.
+signalled=''
+on_signal() {
+	signalled=$1
+	if [ -n "$child" ]; then
+		kill "-$1" "$child" 2>/dev/null || true
+	else
+		exit $((128 + $2))
+	fi
+}
+trap 'on_signal INT 2' INT
+trap 'on_signal TERM 15' TERM
+trap 'on_signal HUP 1' HUP
+
+[ -d "$MKC_STATE/ip" ] || { mkdir -p "$MKC_STATE" && mkdir -p "$MKC_STATE/ip"; }
+# The name: its state directory and lock. A container that is ending removes
+# both, maybe between our mkdir and our open: then try again.
+tries=0
+while :; do
+	[ -d "$dir" ] || mkdir "$dir" 2>/dev/null || true
+	rc=0
+	lock 8 "$dir/lock" || rc=$?
+	[ "$rc" -ne 1 ] || die "name '$name' is in use by a running container"
+	[ "$rc" -ne 0 ] || break
+	tries=$((tries + 1))
+	[ "$tries" -lt 100 ] || die "cannot create state directory '$dir'"
+done
+made=1
+# What a container of this name left when it could not clean up (kill -9).
+[ ! -f "$dir/info" ] || remove_container "$dir" keep
+if ! lock 9 "$MKC_STATE/ip/$ip"; then
+	owner='?'
+	read -r owner <"$MKC_STATE/ip/$ip" 2>/dev/null || true
+	die "IP address $ip is in use by running container '$owner'"
+fi
+ip_locked=1
+printf '%s\n' "$name" >"$MKC_STATE/ip/$ip"
+
+cat >"$dir/info" <<EOF
+name=$name
+hostname=$hostname
+ip=$ip
+prefix=$prefix
+gateway=$gateway
+netns=$netns
+veth=$veth
+cgroup=$cgroup
+memory=$bytes
+cpus=$cpus
+pids=$pids
+rootfs=$rootfs
+EOF
+
+ip netns add "$netns" || die "cannot create network namespace '$netns'"
+
+# Build the helper chain from the end: pivot's volumes, in order, go first.
+set -- "$rootfs" "$@"
+while [ "$nvol" -gt 0 ]; do
+	eval "set -- -b \"\$vol_$nvol\" \"\$@\""
+	nvol=$((nvol - 1))
+done
+set -- "$cgroup" "$bin/pivot" "$@"
+[ -z "$cpus" ] || set -- -c "$cpus" "$@"
+set -- "$bin/setcg" -m "$bytes" -p "$pids" "$@"
+
+# The container's environment is its own, not the caller's.
+exec 3<&0
+env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+	HOME=/root TERM="${TERM:-dumb}" HOSTNAME="$hostname" \
+	"$bin/mkveth" -b "$MKC_BRIDGE" -g "$gateway/$prefix" \
+	"$veth" "/run/netns/$netns" "$ip/$prefix" \
+	"$bin/nsexec" --net="/run/netns/$netns" -m -u -i -p \
+	--hostname="$hostname" -k 10 \
+	"$@" <&3 3<&- &
+child=$!
+exec 3<&-
+printf 'pid=%s\n' "$child" >>"$dir/info"
+
+# wait returns early when a trapped signal arrives: then wait again.
+while :; do
+	signalled=''
+	status=0
+	wait "$child" || status=$?
+	[ -n "$signalled" ] || break
+done
+child=''
+exit "$status"
