@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -248,6 +249,19 @@ int main(int argc, char **argv)
 		trace("unshare(%s) (see unshare(2))", flag_names(unshare_flags));
 		if (unshare(unshare_flags) < 0)
 			err(EXIT_SETUP, "unshare(%s)", flag_names(unshare_flags));
+	}
+
+	/*
+	 * A new mount namespace starts as a copy whose mounts may still be
+	 * "shared" with the host's (systemd makes / shared): a mount made here
+	 * would then appear on the host too. Make them private, as unshare(1)
+	 * does by default.
+	 */
+	if (unshare_flags & CLONE_NEWNS) {
+		trace("mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL) "
+		      "(see mount_namespaces(7))");
+		if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+			err(EXIT_SETUP, "cannot make '/' private");
 	}
 
 	/* 3. The hostname belongs to the UTS namespace we just made. */

@@ -86,6 +86,11 @@ noreturn void supervise(pid_t child, int as_init, unsigned kill_after)
 	int status, timer_armed = 0;
 	pid_t pid;
 
+	/* Ignored signals (sh ignores SIGINT in background jobs) might not be
+	 * queued for sigwaitinfo(): take them back to their defaults. They are
+	 * blocked, so the default action never runs. */
+	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+		signal(forwarded[i], SIG_DFL);
 	forwarded_signals(&set);
 	for (;;) {
 		int sig = sigwaitinfo(&set, &info);
@@ -110,6 +115,13 @@ noreturn void supervise(pid_t child, int as_init, unsigned kill_after)
 			kill(child, SIGKILL);
 			break;
 		default:
+			/*
+			 * The terminal sends SIGINT (^C), SIGQUIT and SIGWINCH to
+			 * its whole foreground process group, COMMAND included:
+			 * passing those on too would deliver them twice.
+			 */
+			if (info.si_code == SI_KERNEL)
+				break;
 			trace("kill(%d, SIG%s)", (int)child, sigabbrev_np(sig));
 			if (kill(child, sig) < 0 && errno != ESRCH)
 				err(EXIT_SETUP, "cannot forward signal to %d", (int)child);

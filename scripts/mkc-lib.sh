@@ -11,7 +11,7 @@
 # and $MKC_STATE/ip/ADDRESS, held the same way, so that an address is used by
 # one running container at a time.
 
-: "${prog:=mkcontainer}"
+: "${prog:=mkcontainer}" "${here:=.}"
 : "${MKC_STATE:=/run/mkcontainer}"
 : "${MKC_BRIDGE:=mkc0}"
 : "${MKC_CGROUP_PARENT:=mkc}"
@@ -25,7 +25,7 @@ find_helpers() {
 	if [ -n "${MKC_LIBEXEC:-}" ]; then
 		bin=$MKC_LIBEXEC
 	else
-		bin=${0%/*}/../bin
+		bin=$here/../bin
 	fi
 	[ -x "$bin/nsexec" ] || die "helpers not found in '$bin' (run: make)"
 }

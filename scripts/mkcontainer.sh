@@ -18,9 +18,12 @@
 set -eu
 
 prog=mkcontainer
+# Set by `make install`; empty when run from the source tree.
 MKC_LIBEXEC=
+MKC_DEFAULT_ROOTFS=
+case $0 in */*) here=${0%/*} ;; *) here=. ;; esac
 # shellcheck source=scripts/mkc-lib.sh
-. "${MKC_LIBEXEC:-${0%/*}}/mkc-lib.sh"
+. "${MKC_LIBEXEC:-$here}/mkc-lib.sh"
 
 usage() {
 	cat <<'EOF'
@@ -121,7 +124,7 @@ valid_name() {
 	[ "${#1}" -le 63 ]
 }
 
-rootfs=${MKC_ROOTFS:-${0%/*}/../rootfs}
+rootfs=${MKC_DEFAULT_ROOTFS:-$here/../rootfs}
 name='' memory=256M cpus='' pids=256 gateway='' nvol=0
 while getopts 'r:n:m:c:p:v:g:h' opt; do
 	case $opt in

@@ -1,9 +1,9 @@
 /*
  * server - a TCP server for the cross-namespace demo.
  *
- *   server [-1] PORT
+ *   server [-1] PORT [ADDRESS]
  *
- * Listens on every address of the container, port PORT. For each client it
+ * Listens on port PORT of ADDRESS (default: every address). For each client it
  * reads one line and answers "hello from HOSTNAME (ADDRESS): LINE". Prints
  * "listening on port PORT" once it is ready, so a script can wait for it.
  * With -1 it exits after the first client.
@@ -50,13 +50,14 @@ int main(int argc, char **argv)
 		once = 1;
 		argv++, argc--;
 	}
-	if (argc != 2 || atoi(argv[1]) <= 0 || atoi(argv[1]) > 65535) {
-		fprintf(stderr, "usage: server [-1] PORT\n");
+	addr.sin_addr.s_addr = htonl(INADDR_ANY);
+	if (argc < 2 || argc > 3 || atoi(argv[1]) <= 0 || atoi(argv[1]) > 65535 ||
+	    (argc == 3 && inet_pton(AF_INET, argv[2], &addr.sin_addr) != 1)) {
+		fprintf(stderr, "usage: server [-1] PORT [ADDRESS]\n");
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
 	addr.sin_port = htons((unsigned short)atoi(argv[1]));
-	addr.sin_addr.s_addr = htonl(INADDR_ANY);
 	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		err(1, "socket");

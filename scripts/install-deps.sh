@@ -1,0 +1,56 @@
+#!/bin/sh
+# install-deps.sh - install the Debian packages mkcontainer needs, if missing.
+#
+#   scripts/install-deps.sh [build|test|bench]...   (default: build test)
+#
+# Called by `make test`, `make run` and `make bench`, so that the two commands
+# in the README work on a fresh Debian or Ubuntu machine. Installs nothing
+# when everything is there.
+set -eu
+
+prog=install-deps.sh
+[ $# -gt 0 ] || set -- build test
+
+missing=''
+need() { # need PACKAGE FILE: PACKAGE provides FILE
+	[ -e "$2" ] || missing="$missing $1"
+}
+for what in "$@"; do
+	case $what in
+	build)
+		need gcc /usr/bin/gcc
+		need libc6-dev /usr/include/stdio.h
+		need busybox-static /bin/busybox
+		need iproute2 /usr/bin/ip
+		need util-linux /usr/bin/flock
+		;;
+	test)
+		need bats /usr/bin/bats
+		need bats-assert /usr/lib/bats/bats-assert/load.bash
+		need bats-support /usr/lib/bats/bats-support/load.bash
+		need shellcheck /usr/bin/shellcheck
+		need procps /usr/bin/ps
+		;;
+	bench)
+		need hyperfine /usr/bin/hyperfine
+		;;
+	*) echo "usage: $prog [build|test|bench]..." >&2; exit 2 ;;
+	esac
+done
+# busybox (dynamic) would satisfy /bin/busybox but is not static.
+case $* in
+*build*)
+	dpkg-query -W -f '${Status}' busybox-static 2>/dev/null | grep -q 'ok installed' ||
+		missing="$missing busybox-static" ;;
+esac
+[ -n "$missing" ] || exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "$prog: missing Debian packages:$missing (run as root, or: sudo apt-get install$missing)" >&2
+	exit 1
+fi
+echo "$prog: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086 # one word per package
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
