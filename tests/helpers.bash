@@ -52,3 +52,72 @@ eventually() {
 		sleep 0.05
 	done
 }
+
+# --- containers ---------------------------------------------------------------
+
+# The subnet containers use in tests, on the bridge mkc0: far from the
+# 10.0.0.0/24 of `make run`, so a demo container does not get in the way.
+TEST_NET=${MKC_TEST_NET:-10.219.0}
+test_ip() { echo "$TEST_NET.$1"; }
+GATEWAY=$TEST_NET.1
+
+# A container name unique in the whole run: cname [SUFFIX]
+cname() {
+	echo "t${BATS_SUITE_TEST_NUMBER:-0}${1:+-$1}"
+}
+
+BG_PIDS=()
+
+# start_container VAR [mkcontainer args]: run mkcontainer.sh in the background,
+# stdin from /dev/null, stdout and stderr in a file. Sets ${VAR}_pid and
+# ${VAR}_out. fd 3 is bats' own: a background job must not hold it.
+start_container() {
+	local var=$1 out="$BATS_TEST_TMPDIR/$1.out"
+	shift
+	"$MKC" "$@" >"$out" 2>&1 </dev/null 3>&- &
+	printf -v "${var}_pid" %s "$!"
+	printf -v "${var}_out" %s "$out"
+	BG_PIDS+=("$!")
+}
+
+# wait_output FILE PATTERN: until FILE has a line matching PATTERN (grep -E).
+wait_output() {
+	EVENTUALLY_TIMEOUT=${EVENTUALLY_TIMEOUT:-15} eventually grep -qE -- "$2" "$1" ||
+		fail "no line matching '$2' in $1 (${EVENTUALLY_TIMEOUT:-15}s): $(cat "$1")"
+}
+
+# Stop every container start_container started and wait for each.
+stop_containers() {
+	local pid
+	for pid in "${BG_PIDS[@]}"; do
+		kill -TERM "$pid" 2>/dev/null || true
+	done
+	for pid in "${BG_PIDS[@]}"; do
+		wait "$pid" 2>/dev/null || true
+	done
+	BG_PIDS=()
+}
+
+# Everything on the host a container could leave behind, one item a line:
+# network namespaces, links (but the bridge), mkcontainer's cgroups, mounts
+# and state files.
+host_state() {
+	ip netns list | awk '{print "netns", $1}'
+	ip -o link show | awk -F': ' '{sub(/@.*/, "", $2); print "link", $2}' |
+		grep -v "^link $TEST_BRIDGE\$" || true
+	find /sys/fs/cgroup -mindepth 2 -maxdepth 5 -type d -path '*/mkc*' 2>/dev/null |
+		sed 's/^/cgroup /'
+	awk '{print "mount", $5}' /proc/self/mountinfo
+	find /run/mkcontainer -mindepth 1 ! -path /run/mkcontainer/ip 2>/dev/null |
+		sed 's/^/state /'
+	true
+}
+TEST_BRIDGE=mkc0
+
+# snapshot FILE / same_state FILE: compare the host with an earlier snapshot.
+# A veth is freed asynchronously with its namespace: allow it a moment.
+snapshot() { host_state | sort >"$1"; }
+same_state() {
+	_same() { diff -u "$1" <(host_state | sort) >/dev/null; }
+	eventually _same "$1" || fail "host state changed: $(diff -u "$1" <(host_state | sort))"
+}

@@ -1,0 +1,163 @@
+#!/usr/bin/env bats
+# nsexec alone: new and joined namespaces, the hostname, the init as PID 1,
+# signals and exit statuses.
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+setup() {
+	require_root
+	NS=$(unique_name mkt)
+}
+
+teardown() {
+	stop_containers
+	ip netns del "$NS" 2>/dev/null || true
+}
+
+ns_of() { readlink "/proc/$1/ns/$2"; }
+
+@test "-h prints usage on stdout and exits 0" {
+	run --separate-stderr -0 nsexec -h
+	assert_line --index 0 --partial "Usage: nsexec"
+	[ -z "$stderr" ]
+}
+
+@test "usage errors exit 125 with a hint" {
+	run -125 nsexec -Z true
+	assert_output --partial "Try 'nsexec -h'"
+	run -125 nsexec -u
+	assert_output --partial "no command given"
+}
+
+@test "new namespaces differ from the host's, shared ones do not" {
+	run -0 nsexec -m -u -i -n sh -c 'for n in mnt uts ipc net pid; do readlink /proc/self/ns/$n; done'
+	assert_line --index 0 --regexp '^mnt:'
+	refute_line "$(ns_of $$ mnt)"
+	refute_line "$(ns_of $$ uts)"
+	refute_line "$(ns_of $$ ipc)"
+	refute_line "$(ns_of $$ net)"
+	# no -p: the PID namespace is the host's
+	assert_line "$(ns_of $$ pid)"
+}
+
+@test "--hostname sets the hostname in the new UTS namespace only" {
+	before=$(hostname)
+	run -0 nsexec -u --hostname=inside-box hostname
+	assert_output inside-box
+	[ "$(hostname)" = "$before" ]
+}
+
+@test "--hostname without a new UTS namespace is refused (it would rename the host)" {
+	before=$(hostname)
+	run -125 nsexec --hostname=renamed-host true
+	assert_output --partial "needs a new UTS namespace"
+	[ "$(hostname)" = "$before" ]
+}
+
+@test "with -p, COMMAND is PID 2 under an init that is PID 1" {
+	run -0 nsexec -m -p sh -c 'mount -t proc proc /proc && echo "me=$$" && cat /proc/1/comm'
+	assert_line "me=2"
+	assert_line "init"
+}
+
+@test "a mount made under -m does not appear on the host" {
+	run -0 nsexec -m sh -c 'mount -t tmpfs mkc-test-tmpfs /mnt && grep -c mkc-test-tmpfs /proc/self/mounts'
+	assert_output 1
+	run ! grep -q mkc-test-tmpfs /proc/self/mounts
+}
+
+@test "--net=FILE joins a network namespace made by ip netns" {
+	ip netns add "$NS"
+	run -0 nsexec --net="/run/netns/$NS" readlink /proc/self/ns/net
+	assert_output "$(ip netns exec "$NS" readlink /proc/self/ns/net)"
+}
+
+@test "-t PID joins every namespace of a running process" {
+	nsexec -u -p --hostname=target-box sh -c 'echo ready; exec sleep 1000' >"$BATS_TEST_TMPDIR/out" 3>&- &
+	BG_PIDS+=("$!")
+	wait_output "$BATS_TEST_TMPDIR/out" ready
+	target=$(pgrep -f -n 'sleep 1000')
+	run -0 nsexec -t "$target" sh -c 'hostname; readlink /proc/self/ns/uts'
+	assert_line --index 0 target-box
+	assert_line --index 1 "$(ns_of "$target" uts)"
+}
+
+@test "exit statuses: COMMAND's own, 127 not found, 126 not executable" {
+	run -7 nsexec -p sh -c 'exit 7'
+	run -127 nsexec -p no-such-command-here
+	assert_output --partial "cannot execute 'no-such-command-here'"
+	printf 'not a program\n' >"$BATS_TEST_TMPDIR/data"
+	chmod 644 "$BATS_TEST_TMPDIR/data"
+	run -126 nsexec -p "$BATS_TEST_TMPDIR/data"
+}
+
+@test "COMMAND killed by a signal: the init exits 128+N (143 for SIGTERM)" {
+	run -143 nsexec -p sh -c 'kill -TERM $$'
+	run -137 nsexec -p sh -c 'kill -KILL $$'
+}
+
+@test "without -p, a signal death is passed on unchanged" {
+	run -143 nsexec -u sh -c 'kill -TERM $$'
+}
+
+@test "SIGTERM to nsexec reaches COMMAND, which can exit cleanly" {
+	out=$BATS_TEST_TMPDIR/out
+	nsexec -p sh -c 'trap "echo got TERM; exit 0" TERM; echo ready; sleep 1000 & wait' >"$out" 3>&- &
+	pid=$!
+	wait_output "$out" ready
+	kill -TERM "$pid"
+	status=0
+	wait "$pid" || status=$?
+	[ "$status" -eq 0 ]
+	run cat "$out"
+	assert_line "got TERM"
+}
+
+@test "-k: a COMMAND that ignores SIGTERM is killed when the grace period ends" {
+	out=$BATS_TEST_TMPDIR/out
+	nsexec -p -k 1 sh -c 'trap "" TERM; echo ready; while :; do sleep 1; done' >"$out" 3>&- &
+	pid=$!
+	wait_output "$out" ready
+	kill -TERM "$pid"
+	status=0
+	wait "$pid" || status=$?
+	[ "$status" -eq 137 ]
+}
+
+@test "init reaps orphans: no zombie is left when COMMAND does not wait" {
+	# The inner sh starts a short child and exits at once: the child is
+	# re-parented to PID 1, which must reap it when it ends; unreaped, it
+	# would stay in /proc as a zombie.
+	run -0 nsexec -m -p sh -c '
+		mount -t proc proc /proc
+		orphan=$(sh -c "sleep 0.2 >/dev/null & echo \$!")
+		grep PPid /proc/$orphan/status
+		i=0
+		while [ -e /proc/$orphan ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+		[ -e /proc/$orphan ] && grep State /proc/$orphan/status
+		echo done'
+	assert_line --regexp "^PPid:\s+1$"
+	refute_line --partial zombie
+	assert_line done
+}
+
+@test "only stdin, stdout and stderr reach COMMAND in a new PID namespace" {
+	exec 7</dev/null
+	run -0 nsexec -m -p sh -c 'ls /proc/self/fd'
+	exec 7<&-
+	# ls itself opens a directory: 0 1 2 and that one
+	refute_line 7
+	assert_line 0
+}
+
+@test "nsexec dies with its container's host side: the container does not outlive it" {
+	out=$BATS_TEST_TMPDIR/out
+	nsexec -p sh -c 'echo ready; exec sleep 1000' >"$out" 3>&- &
+	pid=$!
+	wait_output "$out" ready
+	inner=$(pgrep -P "$(pgrep -P "$pid")")
+	kill -KILL "$pid"
+	wait "$pid" || true
+	eventually sh -c "! kill -0 $inner 2>/dev/null"
+}
