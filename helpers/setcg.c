@@ -1,0 +1,716 @@
+/*
+ * setcg - run a command in a cgroup with memory, CPU and process limits.
+ *
+ * Namespaces decide what a container can see; control groups (cgroups)
+ * decide how much it can use. A cgroup is a directory in a special file
+ * system under /sys/fs/cgroup: making the directory makes the group, writing
+ * a number into one of its files sets a limit (memory.max, pids.max, ...),
+ * and writing a process id into its cgroup.procs moves that process in. The
+ * children the process forks afterwards are born in the same group, so a
+ * whole container is held by the limits of the one process that joined.
+ *
+ * Linux has two versions of the interface:
+ *
+ *   v1      one hierarchy (one mounted tree) per controller:
+ *           /sys/fs/cgroup/memory/mkc/host-1, /sys/fs/cgroup/pids/mkc/host-1
+ *   v2      a single tree for every controller, /sys/fs/cgroup/mkc/host-1;
+ *           a parent must hand a controller down to its children by writing
+ *           "+memory" into its cgroup.subtree_control
+ *   hybrid  v1 trees for the controllers plus a v2 tree at
+ *           /sys/fs/cgroup/unified that holds whichever controllers v1 left
+ *
+ * So setcg detects once, at run time, which version each controller it uses
+ * is mounted with, and keeps the differing file names in one table (knobs[])
+ * instead of asking "v1 or v2?" all over the code, as crun's cgroup-utils.c
+ * does. See cgroups(7) and the kernel's Documentation/admin-guide/cgroup-v2.rst.
+ */
+#include "common.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/magic.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#define CGROUP_FS "/sys/fs/cgroup"
+#define CPU_PERIOD_US 100000 /* 100 ms: the kernel's default CFS period */
+#define PID_MAX_LIMIT 4194304 /* the kernel refuses a larger pids.max */
+#define REMOVE_TIMEOUT_MS 10000
+
+enum ctl { MEMORY, CPU, CPUACCT, PIDS, NCTL };
+
+/* One mounted hierarchy, and the cgroup CGROUP inside it. */
+struct hier {
+	char root[64];		/* its mount point */
+	int version;		/* 1 or 2 */
+	dev_t dev;		/* co-mounted controllers share one tree */
+	char dir[PATH_MAX];	/* root/CGROUP */
+	int made_from, made_to;	/* depths of the dirs this run made, or 0 */
+	bool joined;
+};
+
+static struct {
+	const char *name;
+	int version;		/* 0: not available on this host */
+	struct hier *h;
+} ctls[NCTL] = {
+	{ .name = "memory" }, { .name = "cpu" }, { .name = "cpuacct" }, { .name = "pids" },
+};
+
+static struct hier hiers[NCTL];
+static int nhiers;
+static const char *cgroup;	/* the CGROUP operand, e.g. "mkc/host-1" */
+static int depth;		/* its number of components */
+
+/*
+ * The one place where v1 and v2 differ in file names and formats. Entries
+ * with a key are printed by -s: "field" picks a "field N" line, "word" the
+ * N-th word (cpu.max is "QUOTA PERIOD"), "div" scales (v1 counts ns).
+ */
+struct file { const char *name, *field; int word; unsigned div; };
+enum knob_id {
+	MEM_LIMIT, MEM_CURRENT, MEM_PEAK, MEM_OOM, CPU_QUOTA, CPU_PERIOD,
+	CPU_USAGE, PIDS_CURRENT, PIDS_MAX, MEM_SWAP, MEM_SWAPPINESS,
+	MEM_OOM_GROUP, NKNOB
+};
+static const struct knob {
+	const char *key;
+	enum ctl ctl;
+	struct file v1, v2;
+} knobs[NKNOB] = {
+	[MEM_LIMIT] = { "memory.limit", MEMORY,
+		{ "memory.limit_in_bytes" }, { "memory.max" } },
+	[MEM_CURRENT] = { "memory.current", MEMORY,
+		{ "memory.usage_in_bytes" }, { "memory.current" } },
+	[MEM_PEAK] = { "memory.peak", MEMORY,
+		{ "memory.max_usage_in_bytes" }, { "memory.peak" } },
+	[MEM_OOM] = { "memory.oom_kills", MEMORY,
+		{ "memory.oom_control", "oom_kill" },
+		{ "memory.events", "oom_kill" } },
+	[CPU_QUOTA] = { "cpu.quota_usec", CPU,
+		{ "cpu.cfs_quota_us" }, { "cpu.max", .word = 1 } },
+	[CPU_PERIOD] = { "cpu.period_usec", CPU,
+		{ "cpu.cfs_period_us" }, { "cpu.max", .word = 2 } },
+	[CPU_USAGE] = { "cpu.usage_usec", CPUACCT,
+		{ "cpuacct.usage", .div = 1000 }, { "cpu.stat", "usage_usec" } },
+	[PIDS_CURRENT] = { "pids.current", PIDS,
+		{ "pids.current" }, { "pids.current" } },
+	[PIDS_MAX] = { "pids.max", PIDS, { "pids.max" }, { "pids.max" } },
+	[MEM_SWAP] = { NULL, MEMORY,
+		{ "memory.memsw.limit_in_bytes" }, { "memory.swap.max" } },
+	[MEM_SWAPPINESS] = { NULL, MEMORY, { "memory.swappiness" }, { NULL } },
+	[MEM_OOM_GROUP] = { NULL, MEMORY, { NULL }, { "memory.oom.group" } },
+};
+
+static noreturn void usage(void)
+{
+	printf("Usage: setcg [-v] [-m SIZE] [-c CPUS] [-p N] [-C] CGROUP COMMAND [ARG]...\n"
+	       "       setcg [-v] -r [-f] CGROUP\n"
+	       "       setcg -s CGROUP\n"
+	       "\n"
+	       "Create (or reuse) CGROUP, a relative path such as mkc/host-1, in the\n"
+	       "memory, cpu and pids hierarchies, write its limits, move this process\n"
+	       "into it and execute COMMAND. Works on cgroup v1, v2 and hybrid hosts.\n"
+	       "\n"
+	       "  -m SIZE  memory limit: bytes, or with suffix K, M or G; no swap\n"
+	       "  -c CPUS  CPU limit in cores, e.g. 0.5 (quota per 100 ms period)\n"
+	       "  -p N     maximum number of processes (1 to %d)\n"
+	       "  -C       new cgroup namespace: COMMAND sees its cgroup as /\n"
+	       "  -r       remove CGROUP: kill its processes, wait until it is empty,\n"
+	       "           remove it and then its empty parents\n"
+	       "  -f       with -r: a missing CGROUP is not an error\n"
+	       "  -s       print CGROUP's limits and usage, one \"key value\" a line\n"
+	       "  -v       trace every change made to the system\n"
+	       "  -h       print this help and exit\n"
+	       "\n"
+	       "Exit status: COMMAND's; 125 if setcg failed, 126 if COMMAND could\n"
+	       "not be executed, 127 if it was not found.\n", PID_MAX_LIMIT);
+	exit(0);
+}
+
+/* Build a path in a PATH_MAX buffer; too long is an error, never truncated. */
+__attribute__((format(printf, 2, 3)))
+static void fmt_path(char *buf, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, PATH_MAX, fmt, ap);
+	va_end(ap);
+	if (n < 0 || n >= PATH_MAX)
+		errx(EXIT_SETUP, "path too long for CGROUP '%s'", cgroup);
+}
+
+/* root/ plus the first n components of CGROUP. */
+static void cg_path(char *buf, const struct hier *h, int n)
+{
+	const char *end = cgroup;
+
+	for (int i = 0; i < n; i++) {
+		end += strcspn(end, "/");
+		if (i + 1 < n)
+			end++;
+	}
+	fmt_path(buf, "%s%s%.*s", h->root, n ? "/" : "", (int)(end - cgroup),
+		 cgroup);
+}
+
+/* A relative path of plain names: it must never climb out of the tree. */
+static void check_name(const char *name)
+{
+	size_t len = 0;
+
+	for (const char *p = name;; p++) {
+		if (*p == '/' || *p == '\0') {
+			if (len == 0 || (len <= 2 && !strncmp(p - len, "..", len)))
+				usage_error("invalid CGROUP '%s': want a relative path "
+					    "of names such as mkc/host-1", name);
+			depth++;
+			if (*p == '\0')
+				break;
+			len = 0;
+		} else if (isalnum((unsigned char)*p) || strchr("._-", *p)) {
+			len++;
+		} else {
+			usage_error("invalid CGROUP '%s': only letters, digits, "
+				    "'.', '_', '-' and '/' are allowed", name);
+		}
+	}
+}
+
+static long fs_type(const char *path)
+{
+	struct statfs st;
+
+	if (statfs(path, &st) == 0)
+		return (long)st.f_type;
+	if (errno != ENOENT)
+		err(EXIT_SETUP, "cannot statfs '%s'", path);
+	return 0;
+}
+
+static bool v2_has(const char *root, const char *name)
+{
+	char path[PATH_MAX], buf[512], *save = NULL;
+
+	fmt_path(path, "%s/cgroup.controllers", root);
+	if (read_file(path, buf, sizeof(buf)) < 0)
+		err(EXIT_SETUP, "cannot read '%s'", path);
+	for (char *w = strtok_r(buf, " \n", &save); w; w = strtok_r(NULL, " \n", &save))
+		if (!strcmp(w, name))
+			return true;
+	return false;
+}
+
+static struct hier *add_hier(const char *root, int version)
+{
+	struct stat st;
+	struct hier *h;
+
+	if (stat(root, &st) < 0)
+		err(EXIT_SETUP, "cannot stat '%s'", root);
+	for (h = hiers; h < hiers + nhiers; h++)
+		if (h->dev == st.st_dev)
+			return h;
+	h = &hiers[nhiers++];
+	snprintf(h->root, sizeof(h->root), "%s", root);
+	h->version = version;
+	h->dev = st.st_dev;
+	cg_path(h->dir, h, depth);
+	return h;
+}
+
+/* Fill ctls[] and hiers[]: which version, which tree, for each controller. */
+static void detect(void)
+{
+	long type = fs_type(CGROUP_FS);
+	const char *v2root = NULL;
+	char path[PATH_MAX];
+
+	if (type == CGROUP2_SUPER_MAGIC)
+		v2root = CGROUP_FS;
+	else if (type != TMPFS_MAGIC)
+		errx(EXIT_SETUP, "no cgroup file system at '%s'", CGROUP_FS);
+	else if (fs_type(CGROUP_FS "/unified") == CGROUP2_SUPER_MAGIC)
+		v2root = CGROUP_FS "/unified";
+
+	for (int c = 0; c < NCTL; c++) {
+		fmt_path(path, "%s/%s", CGROUP_FS, ctls[c].name);
+		if (type == TMPFS_MAGIC && fs_type(path) == CGROUP_SUPER_MAGIC) {
+			ctls[c].version = 1;
+			ctls[c].h = add_hier(path, 1);
+		} else if (v2root && c != CPUACCT && v2_has(v2root, ctls[c].name)) {
+			ctls[c].version = 2;
+			ctls[c].h = add_hier(v2root, 2);
+		}
+	}
+	/* v2 has no cpuacct: CPU time is in cpu.stat, next to the cpu files. */
+	if (!ctls[CPUACCT].version && ctls[CPU].version == 2) {
+		ctls[CPUACCT].version = 2;
+		ctls[CPUACCT].h = ctls[CPU].h;
+	}
+}
+
+static const struct file *knob_file(enum knob_id k)
+{
+	const struct file *f = ctls[knobs[k].ctl].version == 1 ? &knobs[k].v1
+							      : &knobs[k].v2;
+	return ctls[knobs[k].ctl].version && f->name ? f : NULL;
+}
+
+static bool knob_exists(enum knob_id k)
+{
+	const struct file *f = knob_file(k);
+	char path[PATH_MAX];
+
+	if (!f)
+		return false;
+	fmt_path(path, "%s/%s", ctls[knobs[k].ctl].h->dir, f->name);
+	return access(path, F_OK) == 0;
+}
+
+/* Every change setcg makes to a cgroup goes through here, traced. */
+__attribute__((format(printf, 3, 4)))
+static void cg_write(const char *dir, const char *file, const char *fmt, ...)
+{
+	char path[PATH_MAX], value[64];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(value, sizeof(value), fmt, ap);
+	va_end(ap);
+	fmt_path(path, "%s/%s", dir, file);
+	trace("write %s = %s", path, value);
+	write_file(path, "%s", value);
+}
+
+#define knob_write(k, ...) \
+	cg_write(ctls[knobs[k].ctl].h->dir, knob_file(k)->name, __VA_ARGS__)
+
+/*
+ * mkdir -p, one hierarchy. Another setcg -r may remove an empty parent (mkc/)
+ * between our mkdir of it and of its child: ENOENT then means "start over".
+ */
+static void make_dirs(struct hier *h)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	for (int attempt = 1;; attempt++) {
+		int n;
+
+		for (n = 1; n <= depth; n++) {
+			cg_path(path, h, n);
+			if (mkdir(path, 0755) == 0) {
+				trace("mkdir %s", path);
+				if (!h->made_from || n < h->made_from)
+					h->made_from = n;
+				if (n > h->made_to)
+					h->made_to = n;
+			} else if (errno == ENOENT && attempt < 5) {
+				break;
+			} else if (errno != EEXIST || stat(path, &st) < 0 ||
+				   !S_ISDIR(st.st_mode)) {
+				err(EXIT_SETUP, "cannot create '%s'", path);
+			}
+		}
+		if (n > depth)
+			return;
+	}
+}
+
+/* v2 only: each ancestor must delegate the controllers to its children. */
+static void enable_controllers(const struct hier *h)
+{
+	char list[64] = "", path[PATH_MAX];
+
+	for (int c = MEMORY; c < NCTL; c++)
+		if (ctls[c].h == h && c != CPUACCT)
+			snprintf(list + strlen(list), sizeof(list) - strlen(list),
+				 "%s+%s", *list ? " " : "", ctls[c].name);
+	for (int n = 0; n < depth && *list; n++) {
+		cg_path(path, h, n);
+		cg_write(path, "cgroup.subtree_control", "%s", list);
+	}
+}
+
+static void set_limits(uint64_t mem, uint64_t quota, uint64_t pids)
+{
+	if (mem && ctls[MEMORY].version == 1 && knob_exists(MEM_SWAP)) {
+		/* v1 insists memsw >= limit at every step, whatever was there. */
+		knob_write(MEM_SWAP, "-1");
+		knob_write(MEM_LIMIT, "%llu", (unsigned long long)mem);
+		knob_write(MEM_SWAP, "%llu", (unsigned long long)mem);
+	} else if (mem && ctls[MEMORY].version == 1) {
+		/* Kernel without swap accounting: the best is not to swap. */
+		knob_write(MEM_LIMIT, "%llu", (unsigned long long)mem);
+		knob_write(MEM_SWAPPINESS, "0");
+	} else if (mem) {
+		knob_write(MEM_LIMIT, "%llu", (unsigned long long)mem);
+		if (knob_exists(MEM_SWAP))
+			knob_write(MEM_SWAP, "0");
+		/* An OOM kill takes the whole container, not one random part. */
+		if (knob_exists(MEM_OOM_GROUP))
+			knob_write(MEM_OOM_GROUP, "1");
+	}
+	if (quota && ctls[CPU].version == 1) {
+		knob_write(CPU_PERIOD, "%d", CPU_PERIOD_US);
+		knob_write(CPU_QUOTA, "%llu", (unsigned long long)quota);
+	} else if (quota) {
+		knob_write(CPU_QUOTA, "%llu %d", (unsigned long long)quota,
+			   CPU_PERIOD_US);
+	}
+	if (pids)
+		knob_write(PIDS_MAX, "%llu", (unsigned long long)pids);
+}
+
+/*
+ * rmdir the cgroup's first n components, deepest first, down to depth keep,
+ * until one is still in use (by another container).
+ */
+static int prune(const struct hier *h, int n, int keep)
+{
+	char path[PATH_MAX];
+
+	for (; n > keep; n--) {
+		cg_path(path, h, n);
+		trace("rmdir %s", path);
+		if (rmdir(path) < 0 && errno != ENOENT)
+			return errno == ENOTEMPTY || errno == EBUSY ? 0 : -1;
+	}
+	return 0;
+}
+
+/*
+ * Run at exit while armed: a failed setup leaves nothing behind. A cgroup
+ * with a process in it cannot be removed, so first step back out to the root.
+ */
+static bool armed;
+static void rollback(void)
+{
+	char path[PATH_MAX];
+
+	for (struct hier *h = hiers; armed && h < hiers + nhiers; h++) {
+		if (h->joined) {
+			fmt_path(path, "%s/cgroup.procs", h->root);
+			if (try_write_file(path, "%d", getpid()) < 0)
+				warn("cannot write '%s'", path);
+		}
+		if (h->made_from && prune(h, h->made_to, h->made_from - 1) < 0)
+			warn("cannot remove '%s'", h->dir);
+	}
+}
+
+static noreturn void run(char **cmd, uint64_t mem, uint64_t quota,
+			 uint64_t pids, bool newns)
+{
+	const struct { enum ctl c; bool wanted; const char *what; } need[] = {
+		{ MEMORY, mem != 0, "memory" }, { CPU, quota != 0, "CPU" },
+		{ PIDS, pids != 0, "processes" },
+	};
+
+	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++)
+		if (need[i].wanted && !ctls[need[i].c].version)
+			errx(EXIT_SETUP, "cannot limit %s: no %s cgroup controller "
+			     "on this host", need[i].what, ctls[need[i].c].name);
+	if (!nhiers)
+		errx(EXIT_SETUP, "no memory, cpu or pids cgroup under '%s'", CGROUP_FS);
+
+	armed = true;
+	if (atexit(rollback) != 0)
+		errx(EXIT_SETUP, "cannot register the clean-up");
+	for (struct hier *h = hiers; h < hiers + nhiers; h++) {
+		make_dirs(h);
+		if (h->version == 2)
+			enable_controllers(h);
+	}
+	set_limits(mem, quota, pids);
+	/* getpid() is our pid in the namespace we live in, as the kernel reads it. */
+	for (struct hier *h = hiers; h < hiers + nhiers; h++) {
+		cg_write(h->dir, "cgroup.procs", "%d", getpid());
+		h->joined = true;
+	}
+	/* After joining: a cgroup namespace is rooted where its creator is. */
+	if (newns) {
+		trace("unshare(CLONE_NEWCGROUP)");
+		if (unshare(CLONE_NEWCGROUP) < 0)
+			err(EXIT_SETUP, "cannot create a cgroup namespace");
+	}
+	/* From here on the cgroup is the caller's to remove, with setcg -r. */
+	armed = false;
+	exec_next(cmd);
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) < 0)
+		err(EXIT_SETUP, "cannot read the clock");
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static long deadline;
+
+static long time_left(const char *dir)
+{
+	long left = deadline - now_ms();
+
+	if (left <= 0)
+		errx(EXIT_SETUP, "cannot empty '%s': timed out", dir);
+	return left;
+}
+
+/* v1 has no event for "empty": poll, from 1 ms up to 32 ms apart. */
+static void backoff(const char *dir, long *us)
+{
+	struct timespec ts = { 0, *us * 1000 };
+
+	time_left(dir);
+	if (nanosleep(&ts, NULL) < 0 && errno != EINTR)
+		err(EXIT_SETUP, "nanosleep");
+	if (*us < 32000)
+		*us *= 2;
+}
+
+/* SIGKILL what cgroup.procs lists until it lists nothing. */
+static void kill_procs(const char *dir)
+{
+	char path[PATH_MAX], buf[16384];
+	long len, us = 1000;
+
+	fmt_path(path, "%s/cgroup.procs", dir);
+	while ((len = read_file(path, buf, sizeof(buf))) != 0) {
+		if (len < 0)
+			err(EXIT_SETUP, "cannot read '%s'", path);
+		/* A full buffer may end in half a pid: never kill that one. */
+		if ((size_t)len == sizeof(buf) - 1) {
+			char *nl = strrchr(buf, '\n');
+			*(nl ? nl : buf) = '\0';
+		}
+		for (char *p = buf, *end; *p; p = end) {
+			long pid = strtol(p, &end, 10);
+
+			if (end == p)
+				break;
+			if (pid == getpid())
+				errx(EXIT_SETUP, "cannot empty '%s': setcg runs in it", dir);
+			trace("kill %ld SIGKILL", pid);
+			if (pid > 0 && kill((pid_t)pid, SIGKILL) < 0 && errno != ESRCH)
+				err(EXIT_SETUP, "cannot kill %ld in '%s'", pid, dir);
+		}
+		backoff(dir, &us);
+	}
+}
+
+/* The value of the "key value" line of a cgroup stat file, or NULL. */
+static char *field(char *buf, const char *key)
+{
+	size_t len = strlen(key);
+	char *save = NULL;
+
+	for (char *line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		if (!strncmp(line, key, len) && line[len] == ' ')
+			return line + len + 1;
+	return NULL;
+}
+
+/* v2: cgroup.events says "populated 0" once no process is left below. */
+static void wait_unpopulated(const char *dir)
+{
+	char path[PATH_MAX], buf[256];
+	struct pollfd pfd = { .events = POLLPRI };
+	ssize_t n;
+	char *v;
+
+	fmt_path(path, "%s/cgroup.events", dir);
+	if ((pfd.fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		err(EXIT_SETUP, "cannot open '%s'", path);
+	/* Each read re-arms the poll, so read, then sleep until it changes. */
+	while ((n = pread(pfd.fd, buf, sizeof(buf) - 1, 0)) >= 0) {
+		buf[n] = '\0';
+		if ((v = field(buf, "populated")) && !strcmp(v, "0"))
+			break;
+		if (poll(&pfd, 1, (int)time_left(dir)) < 0 && errno != EINTR)
+			err(EXIT_SETUP, "cannot poll '%s'", path);
+	}
+	if (n < 0)
+		err(EXIT_SETUP, "cannot read '%s'", path);
+	close(pfd.fd);
+}
+
+/*
+ * Empty and remove one cgroup and, first, any cgroup a containerised
+ * program made below it (with -C it may): a cgroup with children cannot be
+ * removed, and v1 lists only a cgroup's own processes, not its children's.
+ */
+static void remove_tree(const struct hier *h, const char *dir)
+{
+	char path[PATH_MAX];
+	struct dirent *d;
+	long us = 1000;
+	DIR *dp;
+	int fd;
+
+	fmt_path(path, "%s/cgroup.kill", dir);
+	if (h->version == 2 && access(path, F_OK) == 0)
+		cg_write(dir, "cgroup.kill", "1"); /* atomic, even vs. fork */
+	else
+		kill_procs(dir);
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    !(dp = fdopendir(fd)))
+		err(EXIT_SETUP, "cannot open '%s'", dir);
+	while ((errno = 0, d = readdir(dp)))
+		if (d->d_type == DT_DIR && strcmp(d->d_name, ".") && strcmp(d->d_name, "..")) {
+			fmt_path(path, "%s/%s", dir, d->d_name);
+			remove_tree(h, path);
+		}
+	if (errno)
+		err(EXIT_SETUP, "cannot read '%s'", dir);
+	closedir(dp);
+
+	if (h->version == 2)
+		wait_unpopulated(dir);
+	trace("rmdir %s", dir);
+	/* The last exits may still be going through; no event says when. */
+	while (rmdir(dir) < 0) {
+		if (errno == ENOENT)
+			break;
+		if (errno != EBUSY)
+			err(EXIT_SETUP, "cannot remove '%s'", dir);
+		backoff(dir, &us);
+	}
+}
+
+static void remove_cgroup(bool force)
+{
+	bool found = false;
+
+	deadline = now_ms() + REMOVE_TIMEOUT_MS;
+	for (struct hier *h = hiers; h < hiers + nhiers; h++) {
+		if (access(h->dir, F_OK) < 0) {
+			if (errno == ENOENT)
+				continue;
+			err(EXIT_SETUP, "cannot access '%s'", h->dir);
+		}
+		found = true;
+		remove_tree(h, h->dir);
+		/* Parents may be shared with other containers: only if empty. */
+		if (prune(h, depth - 1, 0) < 0)
+			err(EXIT_SETUP, "cannot remove a parent of '%s'", h->dir);
+	}
+	if (!found && !force)
+		errx(EXIT_SETUP, "no cgroup '%s'", cgroup);
+}
+
+static void print_stats(void)
+{
+	char path[PATH_MAX], buf[4096];
+	bool found = false;
+
+	for (struct hier *h = hiers; h < hiers + nhiers; h++)
+		found |= access(h->dir, F_OK) == 0;
+	if (!found)
+		errx(EXIT_SETUP, "no cgroup '%s'", cgroup);
+	for (int k = 0; k < NKNOB; k++) {
+		const struct file *f = knob_file(k);
+		uint64_t n;
+		char *v = buf;
+
+		if (!knobs[k].key || !f)
+			continue;
+		fmt_path(path, "%s/%s", ctls[knobs[k].ctl].h->dir, f->name);
+		if (read_file(path, buf, sizeof(buf)) < 0) {
+			if (errno == ENOENT)
+				continue;
+			err(EXIT_SETUP, "cannot read '%s'", path);
+		}
+		if (f->field && !(v = field(buf, f->field)))
+			continue;
+		for (int w = 1; w < f->word && v[strcspn(v, " ")]; w++)
+			v += strcspn(v, " ") + 1;
+		v[strcspn(v, " \n")] = '\0';
+		/* v1 says "no limit" with -1 or the largest page-aligned long. */
+		if (!strcmp(v, "-1") || (parse_u64(v, &n) == 0 && n >= 1ULL << 62))
+			v = "max";
+		else if (f->div && parse_u64(v, &n) == 0)
+			snprintf(v = buf, sizeof(buf), "%llu",
+				 (unsigned long long)(n / f->div));
+		printf("%s %s\n", knobs[k].key, v);
+	}
+	if (fflush(stdout) == EOF)
+		err(EXIT_SETUP, "cannot write the statistics");
+}
+
+int main(int argc, char **argv)
+{
+	uint64_t mem = 0, quota = 0, pids = 0;
+	bool newns = false, rm = false, force = false, stats = false;
+	int opt, nargs;
+
+	opterr = 0;
+	while ((opt = getopt(argc, argv, "+:vm:c:p:Crfsh")) != -1) {
+		switch (opt) {
+		case 'v': verbose = 1; break;
+		case 'm':
+			if (parse_size(optarg, &mem) < 0 || mem == 0)
+				usage_error("invalid SIZE '%s'", optarg);
+			break;
+		case 'c':
+			if (parse_cpus(optarg, CPU_PERIOD_US, &quota) < 0)
+				usage_error("invalid CPUS '%s'", optarg);
+			break;
+		case 'p':
+			if (parse_u64(optarg, &pids) < 0 || pids < 1 || pids > PID_MAX_LIMIT)
+				usage_error("invalid N '%s'", optarg);
+			break;
+		case 'C': newns = true; break;
+		case 'r': rm = true; break;
+		case 'f': force = true; break;
+		case 's': stats = true; break;
+		case 'h': usage();
+		case ':': usage_error("option requires an argument -- '%c'", optopt);
+		default: usage_error("invalid option -- '%c'", optopt);
+		}
+	}
+	nargs = argc - optind;
+	if (rm && stats)
+		usage_error("-r and -s cannot be used together");
+	if ((rm || stats) && (mem || quota || pids || newns))
+		usage_error("-m, -c, -p and -C only apply when running COMMAND");
+	if (force && !rm)
+		usage_error("-f only applies with -r");
+	if (nargs < 1)
+		usage_error("missing CGROUP");
+	if ((rm || stats) && nargs > 1)
+		usage_error("unexpected argument '%s'", argv[optind + 1]);
+	if (!rm && !stats && nargs < 2)
+		usage_error("missing COMMAND");
+
+	check_name(cgroup = argv[optind]);
+	trace_man("cgroups(7)");
+	detect();
+	if (rm)
+		remove_cgroup(force);
+	else if (stats)
+		print_stats();
+	else
+		run(argv + optind + 1, mem, quota, pids, newns);
+	return 0;
+}
