@@ -1,0 +1,336 @@
+#!/usr/bin/env bats
+# mkveth: veth pair, bridge, gateway, addresses and routes over rtnetlink.
+#
+# Each test uses its own network namespaces, its own bridge (never mkc0) and a
+# random /24 in 10.199.0.0/16. ip(8) is used here only to check and to clean.
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+setup() {
+	require_root
+	NS=$(unique_name mkt) NS2=$(unique_name mkt) NS3=$(unique_name mkt)
+	VETH=$(unique_name mkv) VETH2=$(unique_name mkv) VETH3=$(unique_name mkv)
+	BR=$(unique_name mkb)
+	SUB=10.199.$((RANDOM % 254 + 1))
+	ip netns add "$NS"
+}
+
+teardown() {
+	# Deleting a veth removes both ends at once; a namespace's links go
+	# asynchronously, so the veths go first.
+	local l n i
+	for l in "$VETH" "$VETH2" "$VETH3"; do
+		ip link del "$l" 2>/dev/null || true
+	done
+	for n in "$NS" "$NS2" "$NS3"; do
+		ip netns del "$n" 2>/dev/null || true
+	done
+	for i in $(seq "${RUNS:-0}"); do
+		ip link del "${VETH}c$i" 2>/dev/null || true
+		ip netns del "$NS-$i" 2>/dev/null || true
+	done
+	ip link del "$BR" 2>/dev/null || true
+}
+
+# mkveth with the test's bridge: mkv HOSTIF NS ADDRESS [more...]
+mkv() {
+	mkveth -b "$BR" "$1" "/run/netns/$2" "${@:3}"
+}
+
+in_ns() {
+	ip netns exec "$NS" "$@"
+}
+
+@test "-h prints usage on stdout and exits 0" {
+	run --separate-stderr -0 mkveth -h
+	assert_line --index 0 --partial "Usage: mkveth"
+	assert_output --partial "-d HOSTIF"
+	[ -z "$stderr" ]
+}
+
+@test "an unknown option or missing operands is a usage error (125)" {
+	run -125 mkveth -x "$VETH" "/run/netns/$NS" "$SUB.2/24"
+	assert_output --partial "Try 'mkveth -h'"
+	run -125 mkveth "$VETH" "/run/netns/$NS"
+	assert_output --partial "missing HOSTIF, NETNS or ADDRESS"
+	run ! ip link show "$VETH"
+}
+
+@test "host end is up, a veth, and plugged into the bridge, which has the gateway" {
+	run -0 --separate-stderr mkv "$VETH" "$NS" "$SUB.2/24"
+	[ -z "$stderr" ]
+	run -0 ip -d -o link show dev "$VETH"
+	assert_output --partial "master $BR "
+	assert_output --partial ",UP,"
+	assert_output --partial " veth "
+	run -0 ip -d -o link show dev "$BR"
+	assert_output --partial " bridge "
+	assert_output --partial ",UP"
+	run -0 ip -o -4 addr show dev "$BR"
+	assert_output --partial "inet $SUB.1/24 brd $SUB.255 "
+}
+
+@test "inside the namespace: eth0 has the address and is up, lo is up, default route" {
+	run -0 mkv "$VETH" "$NS" "$SUB.2/24"
+	run -0 in_ns ip -o -4 addr show dev eth0
+	assert_output --partial "inet $SUB.2/24 brd $SUB.255 "
+	run -0 in_ns ip -o link show dev eth0
+	assert_output --partial ",UP,"
+	run -0 in_ns ip -o link show dev lo
+	assert_output --partial ",UP,"
+	run -0 in_ns ip -d route show default
+	assert_output --regexp "^unicast default via $SUB.1 dev eth0 proto boot scope global *$"
+}
+
+@test "the container pings the gateway and the host pings the container" {
+	run -0 mkv "$VETH" "$NS" "$SUB.2/24"
+	assert_routed_via "$SUB.2" "$BR"
+	run -0 in_ns busybox ping -c 1 -W 2 "$SUB.1"
+	run -0 busybox ping -c 1 -W 2 "$SUB.2"
+}
+
+@test "two namespaces on the same bridge ping each other" {
+	ip netns add "$NS2"
+	run -0 mkv "$VETH" "$NS" "$SUB.2/24"
+	run -0 mkv "$VETH2" "$NS2" "$SUB.3/24"
+	assert_routed_via "$SUB.2" "$BR"
+	assert_routed_via "$SUB.3" "$BR"
+	run -0 ip -o link show master "$BR"
+	assert_equal "${#lines[@]}" 2
+	run -0 in_ns busybox ping -c 1 -W 2 "$SUB.3"
+	run -0 ip netns exec "$NS2" busybox ping -c 1 -W 2 "$SUB.2"
+}
+
+# The bridge is created by whichever run gets there first; the others must
+# take EEXIST from RTM_NEWLINK as success. The runs are held behind a lock and
+# released together so that several look the bridge up before any creates it.
+# The window is short: with EEXIST treated as an error this fails about one
+# run in four here, not every time.
+@test "concurrent runs share one bridge that none of them found" {
+	local i lock=$BATS_TEST_TMPDIR/lock pids=
+	RUNS=12 # for teardown
+	exec {gate}>"$lock"
+	flock -x "$gate"
+	for i in $(seq "$RUNS"); do
+		ip netns add "$NS-$i"
+		# {gate}>&-: a copy of the held lock would block this very run.
+		flock -s "$lock" mkveth -b "$BR" "${VETH}c$i" "/run/netns/$NS-$i" \
+			"$SUB.$((i + 1))/24" {gate}>&- &
+		pids="$pids $!"
+	done
+	exec {gate}>&-
+	for i in $pids; do
+		wait "$i"
+	done
+	run -0 ip -o link show master "$BR"
+	assert_equal "${#lines[@]}" "$RUNS"
+	run -0 ip -o -4 addr show dev "$BR"
+	assert_equal "${#lines[@]}" 1
+}
+
+# Left to itself a bridge takes the lowest MAC of its ports, which would change
+# the gateway's MAC under running containers as others come and go.
+@test "the bridge keeps its own MAC address as ports come and go" {
+	ip netns add "$NS2"
+	run -0 mkv "$VETH" "$NS" "$SUB.2/24"
+	mac=$(cat "/sys/class/net/$BR/address")
+	[ "$mac" != "$(cat "/sys/class/net/$VETH/address")" ]
+	run -0 mkv "$VETH2" "$NS2" "$SUB.3/24"
+	run -0 mkveth -d "$VETH"
+	assert_equal "$(cat "/sys/class/net/$BR/address")" "$mac"
+}
+
+@test "an existing bridge that is down is brought up and given the gateway" {
+	ip link add "$BR" type bridge
+	run -0 mkv "$VETH" "$NS" "$SUB.2/24"
+	run -0 ip -o link show dev "$BR"
+	assert_output --partial ",UP"
+	run -0 ip -o -4 addr show dev "$BR"
+	assert_output --partial "inet $SUB.1/24 "
+}
+
+@test "-g sets a custom gateway; its prefix defaults to the address's" {
+	run -0 mkveth -b "$BR" -g "$SUB.254" "$VETH" "/run/netns/$NS" "$SUB.2/24"
+	run -0 ip -o -4 addr show dev "$BR"
+	assert_output --partial "inet $SUB.254/24 "
+	run -0 in_ns ip route show default
+	assert_output --partial "default via $SUB.254 dev eth0"
+	assert_routed_via "$SUB.2" "$BR"
+	run -0 in_ns busybox ping -c 1 -W 2 "$SUB.254"
+}
+
+@test "ADDRESS without a prefix means /24" {
+	run -0 mkv "$VETH" "$NS" "$SUB.9"
+	run -0 in_ns ip -o -4 addr show dev eth0
+	assert_output --partial "inet $SUB.9/24 "
+	run -0 in_ns ip route show default
+	assert_output --partial "default via $SUB.1 dev eth0"
+}
+
+@test "a /16 gets the first address of the /16 as gateway" {
+	run -0 mkv "$VETH" "$NS" "10.199.$((RANDOM % 200 + 20)).7/16"
+	run -0 in_ns ip route show default
+	assert_output --partial "default via 10.199.0.1 dev eth0"
+}
+
+@test "15-byte names are accepted, 16-byte names are not" {
+	local host15=${VETH}abcdef
+	VETH=$host15 # so that teardown deletes it
+	run -0 mkveth -b "$BR" -i eth-fifteen-byt "$host15" "/run/netns/$NS" "$SUB.2/24"
+	run -0 in_ns ip -o link show dev eth-fifteen-byt
+	run -125 mkveth -b "$BR" "${host15}x" "/run/netns/$NS" "$SUB.3/24"
+	assert_output --partial "invalid interface name '${host15}x'"
+	run -125 mkveth -b "$BR" -i eth-sixteen-byte "$VETH2" "/run/netns/$NS" "$SUB.3/24"
+	assert_output --partial "invalid interface name"
+	run -125 mkveth -b "${BR}abcdefg" "$VETH2" "/run/netns/$NS" "$SUB.3/24"
+	assert_output --partial "invalid bridge name"
+	for bad in "a/b" "a:b" "a b" "" "."; do
+		run -125 mkveth -b "$BR" -i "$bad" "$VETH2" "/run/netns/$NS" "$SUB.3/24"
+		assert_output --partial "invalid interface name"
+	done
+	run ! ip link show "$VETH2"
+}
+
+@test "malformed addresses are rejected before anything is made" {
+	for bad in 10.0.0.300/24 10.0.0.2/33 10.0.0.2/31 10.0.0.2/0 10.0.0.2/ \
+		10.0.0/24 10.0.0.2/24x 10.0.0.2/+24 010.0.0.2/24 abc ""; do
+		run -125 mkv "$VETH" "$NS" "$bad"
+		assert_output --partial "invalid address '$bad'"
+	done
+	run ! ip link show "$BR"
+	run ! ip link show "$VETH"
+}
+
+@test "network, broadcast and gateway addresses are refused" {
+	run -125 mkv "$VETH" "$NS" "$SUB.0/24"
+	assert_output --partial "network or broadcast"
+	run -125 mkv "$VETH" "$NS" "$SUB.255/24"
+	assert_output --partial "network or broadcast"
+	run -125 mkv "$VETH" "$NS" "$SUB.1/24"
+	assert_output --partial "is the gateway's"
+	run -125 mkveth -b "$BR" -g "$SUB.7" "$VETH" "/run/netns/$NS" "$SUB.7/24"
+	assert_output --partial "is the gateway's"
+	run -125 mkveth -b "$BR" -g 10.198.0.1 "$VETH" "/run/netns/$NS" "$SUB.7/24"
+	assert_output --partial "gateway must be a host address in the subnet"
+	run -125 mkveth -b "$BR" -g "$SUB.255" "$VETH" "/run/netns/$NS" "$SUB.7/24"
+	assert_output --partial "gateway must be a host address in the subnet"
+	run ! ip link show "$BR"
+	run ! ip link show "$VETH"
+}
+
+@test "a missing namespace file is one clear error and makes nothing" {
+	run -125 mkv "$VETH" "$NS-nope" "$SUB.2/24"
+	assert_output "mkveth: cannot open network namespace '/run/netns/$NS-nope': No such file or directory"
+	run ! ip link show "$BR"
+	run ! ip link show "$VETH"
+}
+
+@test "a file that is not a network namespace is refused before anything is made" {
+	touch "$BATS_TEST_TMPDIR/plain"
+	run -125 mkveth -b "$BR" "$VETH" "$BATS_TEST_TMPDIR/plain" "$SUB.2/24"
+	assert_output "mkveth: '$BATS_TEST_TMPDIR/plain' is not a network namespace"
+	run -125 mkveth -b "$BR" "$VETH" /proc/self/ns/uts "$SUB.2/24"
+	assert_output "mkveth: '/proc/self/ns/uts' is not a network namespace"
+	run ! ip link show "$BR"
+	run ! ip link show "$VETH"
+}
+
+@test "an existing HOSTIF is an error and is left untouched" {
+	ip link add "$VETH" type veth peer name "$VETH2"
+	run -125 mkv "$VETH" "$NS" "$SUB.2/24"
+	assert_output "mkveth: cannot create veth '$VETH': File exists"
+	run -0 ip -o link show dev "$VETH"
+	refute_output --partial "master"
+	refute_output --partial ",UP"
+	assert_output --partial "$VETH@$VETH2:"
+	run ! in_ns ip link show eth0
+}
+
+@test "an existing IFNAME in the namespace is an error and makes no veth" {
+	run -0 mkv "$VETH" "$NS" "$SUB.2/24"
+	run -125 mkv "$VETH2" "$NS" "$SUB.3/24"
+	assert_output "mkveth: 'eth0' already exists in network namespace '/run/netns/$NS'"
+	run ! ip link show "$VETH2"
+}
+
+@test "a BRIDGE name that is not a bridge is refused" {
+	ip link add "$VETH2" type veth peer name "$VETH3"
+	run -125 mkveth -b "$VETH2" "$VETH" "/run/netns/$NS" "$SUB.2/24"
+	assert_output "mkveth: '$VETH2' exists and is not a bridge"
+	run ! ip link show "$VETH"
+	run -0 ip -o -4 addr show dev "$VETH2"
+	assert_output ""
+}
+
+# The in-namespace steps can only fail after the pair exists. A default route
+# already in the namespace makes the last step (RTM_NEWROUTE with NLM_F_EXCL)
+# fail, so this checks that the pair is deleted again: both ends.
+@test "a failure after the veth was made deletes the veth" {
+	ip -n "$NS" link set lo up
+	ip -n "$NS" route add default dev lo
+	run -125 mkv "$VETH" "$NS" "$SUB.2/24"
+	assert_output "mkveth: cannot add default route via '$SUB.1': File exists"
+	run ! ip link show "$VETH"
+	run ! in_ns ip link show eth0
+	run -0 ip -o link show master "$BR"
+	assert_output ""
+}
+
+@test "COMMAND is chain-loaded after setup, in the caller's namespace" {
+	run -3 mkv "$VETH" "$NS" "$SUB.2/24" sh -c 'echo chained; readlink /proc/self/ns/net; exit 3'
+	assert_line --index 0 chained
+	assert_line --index 1 "$(readlink /proc/self/ns/net)"
+	run -0 ip -o link show dev "$VETH"
+}
+
+@test "COMMAND inherits no netlink socket or namespace fd" {
+	run -0 mkv "$VETH" "$NS" "$SUB.2/24" sh -c 'ls -l /proc/$$/fd'
+	assert_output --partial " 0 -> "
+	refute_output --partial "socket:"
+	refute_output --partial "net:["
+	refute_output --partial "/run/netns/$NS"
+}
+
+@test "a missing COMMAND exits 127, one that cannot run 126" {
+	run -127 mkv "$VETH" "$NS" "$SUB.2/24" mkveth-no-such-command
+	assert_output --partial "cannot execute 'mkveth-no-such-command'"
+	touch "$BATS_TEST_TMPDIR/not-executable"
+	ip netns add "$NS2"
+	run -126 mkv "$VETH2" "$NS2" "$SUB.3/24" "$BATS_TEST_TMPDIR/not-executable"
+}
+
+@test "options stop at the first operand, so COMMAND keeps its own options" {
+	run -0 mkv "$VETH" "$NS" "$SUB.2/24" echo -v -d x
+	assert_output "-v -d x"
+}
+
+@test "-v traces each netlink request" {
+	run -0 mkveth -v -b "$BR" "$VETH" "/run/netns/$NS" "$SUB.2/24"
+	assert_line "mkveth: (see rtnetlink(7))"
+	assert_line --regexp "^mkveth: RTM_NEWLINK bridge $BR address ([0-9a-f]{2}:){5}[0-9a-f]{2}$"
+	assert_line "mkveth: RTM_NEWADDR $SUB.1/24 dev $BR"
+	assert_line --regexp "^mkveth: RTM_NEWLINK veth $VETH master $BR up, peer eth0 in netns fd [0-9]+$"
+	assert_line "mkveth: RTM_NEWADDR $SUB.2/24 dev eth0 (in netns)"
+	assert_line "mkveth: RTM_NEWROUTE default via $SUB.1 dev eth0 (in netns)"
+}
+
+@test "-d deletes both ends of the pair" {
+	run -0 mkv "$VETH" "$NS" "$SUB.2/24"
+	run -0 --separate-stderr mkveth -d "$VETH"
+	[ -z "$stderr" ]
+	run ! ip link show "$VETH"
+	run ! in_ns ip link show eth0
+	run -0 ip link show "$BR"
+}
+
+@test "-d refuses a missing link and anything but a veth" {
+	run -125 mkveth -d "$VETH"
+	assert_output "mkveth: cannot delete '$VETH': no such link"
+	ip link add "$BR" type bridge
+	run -125 mkveth -d "$BR"
+	assert_output "mkveth: cannot delete '$BR': not a veth"
+	run -0 ip link show "$BR"
+	run -125 mkveth -d "$BR" extra
+	assert_output --partial "-d takes HOSTIF"
+}
