@@ -50,6 +50,10 @@ gateway address.
 
 Exit status: COMMAND's; 125 when mkcontainer failed; 126 COMMAND not
 executable; 127 COMMAND not found; 128+N when COMMAND was killed by signal N.
+
+SIGTERM, SIGINT and SIGHUP to mkcontainer are passed to COMMAND; after
+SIGTERM or SIGHUP, COMMAND is killed if it still runs MKC_STOP_TIMEOUT
+seconds later (default 10). Everything the container made is then removed.
 EOF
 }
 
@@ -107,7 +111,9 @@ valid_cpus() {
 	*) return 1 ;;
 	esac
 	[ -n "$whole" ] && [ "${#whole}" -le 4 ] || return 1
-	cpus_hundredths=$((${whole#"${whole%%[!0]*}"}0 / 10 * 100 + ${frac#0}))
+	# Leading zeros would make the shell read octal.
+	whole=${whole#"${whole%%[!0]*}"}
+	cpus_hundredths=$((${whole:-0} * 100 + ${frac#0}))
 }
 
 valid_hostname() {
@@ -193,6 +199,10 @@ esac
 [ "${#pids}" -le 7 ] && [ "$pids" -le 4194304 ] ||
 	die "invalid process limit '$pids': the maximum is 4194304"
 
+case ${MKC_STOP_TIMEOUT:-10} in
+'' | *[!0-9]* | ?????*) die "invalid MKC_STOP_TIMEOUT '$MKC_STOP_TIMEOUT': expected seconds" ;;
+esac
+
 i=1 vol=''
 while [ "$i" -le "$nvol" ]; do
 	eval "vol=\$vol_$i"
@@ -230,9 +240,11 @@ netns=mkc-$name
 veth=mkc$$
 cgroup=$MKC_CGROUP_PARENT/$name
 child=''
-made=''
+dir_made=''
+name_locked=''
 ip_locked=''
 
+# shellcheck disable=SC2317 # called by the traps
 cleanup() {
 	status=$?
 	set +e
@@ -241,9 +253,13 @@ cleanup() {
 		kill -KILL "$child" 2>/dev/null || true
 		wait "$child" 2>/dev/null || true
 	fi
-	if [ -n "$made" ]; then
-		# Ours while we hold its lock: remove it before letting go.
-		[ -z "$ip_locked" ] || rm -f "$MKC_STATE/ip/$ip"
+	# Ours while we hold its lock: remove it before letting go.
+	[ -z "$ip_locked" ] || rm -f "$MKC_STATE/ip/$ip"
+	if [ -n "$name_locked" ]; then
+		remove_container "$dir"
+	elif [ -n "$dir_made" ] && [ -d "$dir" ] && lock 8 "$dir/lock"; then
+		# A signal came between our mkdir and our lock: if nobody holds
+		# the name now, what is there is ours or stale.
 		remove_container "$dir"
 	fi
 	exit "$status"
@@ -252,6 +268,7 @@ trap cleanup EXIT
 # Before the container runs, a signal just ends this script (and cleanup
 # runs); once it runs, the signal is passed in and we wait for it to end.
 signalled=''
+# shellcheck disable=SC2317 # called by the traps
 on_signal() {
 	signalled=$1
 	if [ -n "$child" ]; then
@@ -269,15 +286,19 @@ trap 'on_signal HUP 1' HUP
 # both, maybe between our mkdir and our open: then try again.
 tries=0
 while :; do
+	dir_made=1
 	[ -d "$dir" ] || mkdir "$dir" 2>/dev/null || true
 	rc=0
 	lock 8 "$dir/lock" || rc=$?
-	[ "$rc" -ne 1 ] || die "name '$name' is in use by a running container"
 	[ "$rc" -ne 0 ] || break
+	if [ "$rc" -eq 1 ]; then
+		dir_made=''
+		die "name '$name' is in use by a running container"
+	fi
 	tries=$((tries + 1))
 	[ "$tries" -lt 100 ] || die "cannot create state directory '$dir'"
 done
-made=1
+name_locked=1
 # What a container of this name left when it could not clean up (kill -9).
 [ ! -f "$dir/info" ] || remove_container "$dir" keep
 if ! lock 9 "$MKC_STATE/ip/$ip"; then
@@ -322,7 +343,7 @@ env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 	"$bin/mkveth" -b "$MKC_BRIDGE" -g "$gateway/$prefix" \
 	"$veth" "/run/netns/$netns" "$ip/$prefix" \
 	"$bin/nsexec" --net="/run/netns/$netns" -m -u -i -p \
-	--hostname="$hostname" -k 10 \
+	--hostname="$hostname" -k "${MKC_STOP_TIMEOUT:-10}" \
 	"$@" <&3 3<&- &
 child=$!
 exec 3<&-

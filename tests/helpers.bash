@@ -68,13 +68,15 @@ cname() {
 
 BG_PIDS=()
 
-# start_container VAR [mkcontainer args]: run mkcontainer.sh in the background,
-# stdin from /dev/null, stdout and stderr in a file. Sets ${VAR}_pid and
-# ${VAR}_out. fd 3 is bats' own: a background job must not hold it.
+# start_container VAR [--default-signal=SIG] [mkcontainer args]: run
+# mkcontainer.sh in the background, stdin from /dev/null, stdout and stderr in
+# a file. Sets ${VAR}_pid and ${VAR}_out. fd 3 is bats' own: a background job
+# must not hold it.
 start_container() {
-	local var=$1 out="$BATS_TEST_TMPDIR/$1.out"
+	local var=$1 out="$BATS_TEST_TMPDIR/$1.out" envopt=()
 	shift
-	"$MKC" "$@" >"$out" 2>&1 </dev/null 3>&- &
+	case ${1-} in --default-signal=*) envopt=("$1"); shift ;; esac
+	env "${envopt[@]}" "$MKC" "$@" >"$out" 2>&1 </dev/null 3>&- &
 	printf -v "${var}_pid" %s "$!"
 	printf -v "${var}_out" %s "$out"
 	BG_PIDS+=("$!")
@@ -120,4 +122,28 @@ snapshot() { host_state | sort >"$1"; }
 same_state() {
 	_same() { diff -u "$1" <(host_state | sort) >/dev/null; }
 	eventually _same "$1" || fail "host state changed: $(diff -u "$1" <(host_state | sort))"
+}
+
+# cg_file PID CONTROLLER V1FILE V2FILE: the path of a cgroup file of process
+# PID, on a v1 hierarchy of CONTROLLER (this host) or on cgroup v2.
+cg_file() {
+	local pid=$1 ctl=$2 line path
+	line=$(grep -E "^[0-9]+:([^:]*,)?$ctl(,[^:]*)?:" "/proc/$pid/cgroup" || true)
+	if [ -n "$line" ]; then
+		path=${line#*:*:}
+		echo "/sys/fs/cgroup/$ctl$path/$3"
+		return
+	fi
+	path=$(sed -n 's/^0:://p' "/proc/$pid/cgroup")
+	if [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; then
+		echo "/sys/fs/cgroup$path/$4"
+	else
+		echo "/sys/fs/cgroup/unified$path/$4"
+	fi
+}
+
+# A running container's COMMAND: start_container with `exec sleep N` and a
+# "ready" line, then pid_of_sleep N.
+pid_of_sleep() {
+	pgrep -f -n "^sleep $1\$"
 }

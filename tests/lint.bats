@@ -1,0 +1,32 @@
+#!/usr/bin/env bats
+# The shell scripts are POSIX sh: they parse under dash and shellcheck finds
+# nothing; the helpers build without a warning under -Werror.
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+shell_scripts() {
+	for f in "$TOP"/scripts/*.sh "$TOP"/rootfs-build/*.sh "$TOP"/.ci/run; do
+		[ -f "$f" ] && head -1 "$f" | grep -q '^#!/bin/sh' && echo "$f"
+	done
+}
+
+@test "every script parses under dash" {
+	command -v dash >/dev/null || skip "dash is not installed"
+	for f in $(shell_scripts); do
+		dash -n "$f" || fail "$f does not parse under dash"
+	done
+}
+
+@test "shellcheck finds nothing in the scripts" {
+	command -v shellcheck >/dev/null || skip "shellcheck is not installed"
+	run shellcheck -x -s sh -S style -e SC2015 $(shell_scripts)
+	[ "$status" -eq 0 ] || fail "$output"
+}
+
+@test "every helper answers -h with usage on stdout and exit 0" {
+	for h in nsexec pivot setcg mkveth; do
+		run -0 "$BIN/$h" -h
+		[[ ${lines[0]} == "Usage: $h"* ]] || fail "$h -h: ${lines[0]}"
+	done
+}
