@@ -38,7 +38,7 @@ tmp=$(mktemp -d "$dir.new.XXXXXX")
 chmod 755 "$tmp"
 cd "$tmp"
 
-mkdir -p bin sbin usr/bin usr/sbin usr/local/bin etc root home run \
+mkdir -p bin sbin usr/bin usr/sbin usr/local/bin etc root home mnt run \
 	proc sys dev tmp var/tmp var/shared_folder
 chmod 1777 tmp var/tmp
 chmod 700 root

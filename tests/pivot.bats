@@ -88,10 +88,10 @@ in_pivot() {
 @test "-b binds a host directory, read-write or read-only" {
 	mkdir "$T/share" "$T/ro"
 	echo from-host >"$T/share/in"
-	run -0 in_pivot -b "$T/share:/var/shared_folder" -b "$T/ro:/mnt/ro:ro" "$ROOTFS" sh -c '
+	run -0 in_pivot -b "$T/share:/var/shared_folder" -b "$T/ro:/mnt:ro" "$ROOTFS" sh -c '
 		cat /var/shared_folder/in
 		echo from-container >/var/shared_folder/out
-		touch /mnt/ro/x 2>&1 || echo "ro refused"'
+		touch /mnt/x 2>&1 || echo "ro refused"'
 	assert_line from-host
 	assert_line "ro refused"
 	[ "$(cat "$T/share/out")" = from-container ]

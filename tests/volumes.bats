@@ -37,8 +37,8 @@ setup() {
 @test "several volumes, one read-only" {
 	mkdir "$BATS_TEST_TMPDIR/ro"
 	echo data >"$BATS_TEST_TMPDIR/ro/file"
-	run -0 "$MKC" -v "$SHARE:/var/shared_folder" -v "$BATS_TEST_TMPDIR/ro:/data:ro" "$(cname)" "$(test_ip 2)" sh -c '
-		cat /data/file; touch /data/new 2>/dev/null || echo "read-only"; touch /var/shared_folder/ok'
+	run -0 "$MKC" -v "$SHARE:/var/shared_folder" -v "$BATS_TEST_TMPDIR/ro:/mnt:ro" "$(cname)" "$(test_ip 2)" sh -c '
+		cat /mnt/file; touch /mnt/new 2>/dev/null || echo "read-only"; touch /var/shared_folder/ok'
 	assert_line data
 	assert_line read-only
 	[ -e "$SHARE/ok" ]
