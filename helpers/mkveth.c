@@ -31,6 +31,10 @@
  * nothing does. A socket stays in the namespace it was created in, so we
  * configure the inside through a second socket opened after a brief setns().
  *
+ * Before anything is made, the host's routes and addresses are read: a subnet
+ * that the host already reaches another way (its own LAN) is refused, since
+ * the gateway would add a second route to it (check_subnet()).
+ *
  * If a later step fails, the pair is deleted before exiting (deleting one end
  * of a veth deletes both), so a failure leaves nothing but the shared bridge.
  */
@@ -87,6 +91,7 @@ static noreturn void usage(void)
 	       "\n"
 	       "NETNS is a namespace file: /run/netns/NAME or /proc/PID/ns/net.\n"
 	       "ADDRESS is a dotted-quad IPv4 address; PREFIX is 1-30, default 24.\n"
+	       "GATEWAY's subnet must not overlap a route of the host on another link.\n"
 	       "Names are 1-15 bytes without '/', ':' or blanks.\n"
 	       "Exit status: 125 if mkveth fails, else COMMAND's (126, 127: cannot run).\n",
 	       program_invocation_short_name);
@@ -212,12 +217,15 @@ union answer {
 	char buf[16384];
 };
 
+/* Called with each answer to a request, before its ack or end of dump. */
+typedef void each_answer(const struct nlmsghdr *h, void *arg);
+
 /*
- * Send one request and wait for its acknowledgement, matched by sequence
- * number. Returns 0, or a negative errno as the kernel reports it. The answer
- * to a GET request, which comes just before the ack, is copied to reply.
+ * Send one request and read its answers until the acknowledgement, matched by
+ * sequence number, or, for a dump, until NLMSG_DONE. Returns 0, or a negative
+ * errno as the kernel reports it.
  */
-static int rtnl_talk(int fd, struct request *req, union answer *reply)
+static int rtnl_exchange(int fd, struct request *req, each_answer *each, void *arg)
 {
 	static uint32_t seq;
 	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK }, from;
@@ -249,16 +257,42 @@ static int rtnl_talk(int fd, struct request *req, union answer *reply)
 			p += NLMSG_ALIGN(h->nlmsg_len);
 			if (h->nlmsg_seq != seq)
 				continue; /* a late answer to an earlier request */
-			if (h->nlmsg_type == NLMSG_ERROR) {
+			if (h->nlmsg_type == NLMSG_ERROR || h->nlmsg_type == NLMSG_DONE) {
+				/* An ack starts with the error; the end of a dump is one. */
 				struct nlmsgerr *e = NLMSG_DATA(h);
-				if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*e)))
+				if (h->nlmsg_len < NLMSG_LENGTH(sizeof(e->error)))
 					errx(EXIT_SETUP, "short rtnetlink ack");
 				return e->error;
 			}
-			if (reply)
-				memcpy(reply, h, h->nlmsg_len);
+			if (each)
+				each(h, arg);
 		}
 	}
+}
+
+static void copy_answer(const struct nlmsghdr *h, void *reply)
+{
+	memcpy(reply, h, h->nlmsg_len);
+}
+
+/* One request, one ack; the answer to a GET, if reply, is copied there. */
+static int rtnl_talk(int fd, struct request *req, union answer *reply)
+{
+	return rtnl_exchange(fd, req, reply ? copy_answer : NULL, reply);
+}
+
+/*
+ * Ask for every object of a kind (NLM_F_DUMP): the kernel answers with any
+ * number of messages, then NLMSG_DONE instead of an ack.
+ */
+static int rtnl_dump(int fd, uint16_t type, const void *family_header, size_t len,
+		     each_answer *each, void *arg)
+{
+	struct request req;
+
+	start(&req, type, 0, family_header, len);
+	req.hdr.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	return rtnl_exchange(fd, &req, each, arg);
 }
 
 /* Exit with "mkveth: what 'name': strerror(-error)". */
@@ -337,6 +371,143 @@ static int add_address(int fd, int index, const char *dev, struct ipv4 ip, const
 	add_rta(&req, IFA_ADDRESS, &ip.addr, sizeof(ip.addr));
 	add_rta(&req, IFA_BROADCAST, &brd, sizeof(brd));
 	return rtnl_talk(fd, &req, NULL);
+}
+
+/* RTM_GETLINK by index: a link's name, for a message. */
+static void link_name(int fd, int index, char name[IFNAMSIZ])
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = index };
+	struct request req;
+	union answer reply;
+	int len;
+
+	snprintf(name, IFNAMSIZ, "#%d", index);
+	start(&req, RTM_GETLINK, 0, &ifi, sizeof(ifi));
+	memset(&reply.hdr, 0, sizeof(reply.hdr));
+	if (rtnl_talk(fd, &req, &reply) || reply.hdr.nlmsg_type != RTM_NEWLINK)
+		return;
+	len = (int)IFLA_PAYLOAD(&reply.hdr);
+	for (struct rtattr *a = IFLA_RTA(NLMSG_DATA(&reply.hdr)); RTA_OK(a, len);
+	     a = RTA_NEXT(a, len))
+		if (a->rta_type == IFLA_IFNAME)
+			snprintf(name, IFNAMSIZ, "%.*s", (int)RTA_PAYLOAD(a), (char *)RTA_DATA(a));
+}
+
+/* Two prefixes intersect exactly when they agree on the shorter one's bits. */
+static bool overlap(struct ipv4 a, struct ipv4 b)
+{
+	unsigned shorter = a.prefix < b.prefix ? a.prefix : b.prefix;
+
+	return ((ntohl(a.addr.s_addr) ^ ntohl(b.addr.s_addr)) & netmask(shorter)) == 0;
+}
+
+/* What the dumps look for, and the first clash they find. */
+struct clash {
+	int bridge;            /* the bridge's index; 0 while it does not exist */
+	struct ipv4 subnet, ip, gw;
+	struct ipv4 found;     /* the clashing route, or address */
+	int oif;               /* its interface; 0 for a route with none */
+	bool any;
+};
+
+static void each_route(const struct nlmsghdr *h, void *arg)
+{
+	struct clash *c = arg;
+	const struct rtmsg *rtm = NLMSG_DATA(h);
+	int len = (int)RTM_PAYLOAD(h), oif = 0;
+	uint32_t table = rtm->rtm_table;
+	struct ipv4 dst = { .prefix = rtm->rtm_dst_len };
+	char buf[INET_ADDRSTRLEN];
+
+	if (c->any || h->nlmsg_type != RTM_NEWROUTE || h->nlmsg_len < NLMSG_LENGTH(sizeof(*rtm)))
+		return;
+	for (struct rtattr *a = RTM_RTA(rtm); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+		if (a->rta_type == RTA_DST)
+			memcpy(&dst.addr, RTA_DATA(a), sizeof(dst.addr));
+		else if (a->rta_type == RTA_OIF)
+			memcpy(&oif, RTA_DATA(a), sizeof(oif));
+		else if (a->rta_type == RTA_TABLE) /* rtm_table stops at 255 */
+			memcpy(&table, RTA_DATA(a), sizeof(table));
+	}
+	/* A default route overlaps every subnet, and is no reason to refuse one. */
+	if (rtm->rtm_family != AF_INET || table != RT_TABLE_MAIN || dst.prefix == 0 ||
+	    !overlap(dst, c->subnet))
+		return;
+	if (oif && oif == c->bridge) {
+		trace("route %s/%u is on the bridge: fine", ipstr(dst.addr, buf), dst.prefix);
+		return;
+	}
+	c->found = dst;
+	c->oif = oif;
+	c->any = true;
+}
+
+static void each_address(const struct nlmsghdr *h, void *arg)
+{
+	struct clash *c = arg;
+	const struct ifaddrmsg *ifa = NLMSG_DATA(h);
+	int len = (int)IFA_PAYLOAD(h);
+	struct in_addr local = { 0 };
+
+	if (c->any || h->nlmsg_type != RTM_NEWADDR || h->nlmsg_len < NLMSG_LENGTH(sizeof(*ifa)))
+		return;
+	for (struct rtattr *a = IFA_RTA(ifa); RTA_OK(a, len); a = RTA_NEXT(a, len))
+		if (a->rta_type == IFA_LOCAL)
+			memcpy(&local, RTA_DATA(a), sizeof(local));
+	/* The gateway may be on the bridge already (shared); ADDRESS nowhere. */
+	if (ifa->ifa_family != AF_INET || !local.s_addr ||
+	    !(local.s_addr == c->ip.addr.s_addr ||
+	      (local.s_addr == c->gw.addr.s_addr && (int)ifa->ifa_index != c->bridge)))
+		return;
+	c->found.addr = local;
+	c->oif = (int)ifa->ifa_index;
+	c->any = true;
+}
+
+/*
+ * The gateway's address on the bridge gives the host a route to the whole
+ * subnet. If the host already reaches part of it another way (its own LAN, a
+ * VPN), that second route takes traffic meant for real machines, and the
+ * gateway may even be the address of the user's router: the host's network
+ * breaks. So, before anything is made, refuse a subnet that overlaps a route
+ * of the main table on another interface, and a gateway or ADDRESS that is
+ * already one of the host's addresses. Routes on the bridge itself are those
+ * of other containers on the same subnet: fine.
+ */
+static void check_subnet(int fd, int bridge, struct ipv4 ip, struct ipv4 gw)
+{
+	struct clash c = { .bridge = bridge, .subnet = gw, .ip = ip, .gw = gw };
+	struct rtmsg rtm = { .rtm_family = AF_INET };
+	struct ifaddrmsg ifa = { .ifa_family = AF_INET };
+	char net[INET_ADDRSTRLEN], buf[INET_ADDRSTRLEN], name[IFNAMSIZ];
+	int error;
+
+	c.subnet.addr.s_addr = gw.addr.s_addr & htonl(netmask(gw.prefix));
+	ipstr(c.subnet.addr, net);
+	trace("RTM_GETROUTE dump: does a route of the main table overlap %s/%u?",
+	      net, gw.prefix);
+	if ((error = rtnl_dump(fd, RTM_GETROUTE, &rtm, sizeof(rtm), each_route, &c))) {
+		errno = -error;
+		err(EXIT_SETUP, "cannot list the host's routes");
+	}
+	if (c.any) {
+		link_name(fd, c.oif, name);
+		errx(EXIT_SETUP, "subnet %s/%u overlaps the host's route %s/%u%s%s: "
+		     "choose another subnet", net, gw.prefix, ipstr(c.found.addr, buf),
+		     c.found.prefix, c.oif ? " dev " : "", c.oif ? name : "");
+	}
+	trace("RTM_GETADDR dump: is %s or %s already the host's?",
+	      ipstr(gw.addr, net), ipstr(ip.addr, buf));
+	if ((error = rtnl_dump(fd, RTM_GETADDR, &ifa, sizeof(ifa), each_address, &c))) {
+		errno = -error;
+		err(EXIT_SETUP, "cannot list the host's addresses");
+	}
+	if (c.any) {
+		link_name(fd, c.oif, name);
+		errx(EXIT_SETUP, "%s %s is already in use by the host, on %s",
+		     c.found.addr.s_addr == ip.addr.s_addr ? "address" : "gateway",
+		     ipstr(c.found.addr, buf), name);
+	}
 }
 
 /*
@@ -596,6 +767,13 @@ int main(int argc, char **argv)
 		errx(EXIT_SETUP, "'%s' already exists in network namespace '%s'", ifname, nspath);
 	if (error != -ENODEV)
 		fail(error, "cannot look up", ifname);
+
+	/* A missing bridge is made later: until then no route is on it. */
+	if ((bridge_index = get_link(host_sock, bridge, kind, "")) == -ENODEV)
+		bridge_index = 0;
+	else if (bridge_index < 0)
+		fail(bridge_index, "cannot look up", bridge);
+	check_subnet(host_sock, bridge_index, ip, gw);
 
 	if (atexit(undo_veth) != 0)
 		errx(EXIT_SETUP, "cannot register exit handler");

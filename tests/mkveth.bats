@@ -11,7 +11,7 @@ setup() {
 	require_root
 	NS=$(unique_name mkt) NS2=$(unique_name mkt) NS3=$(unique_name mkt)
 	VETH=$(unique_name mkv) VETH2=$(unique_name mkv) VETH3=$(unique_name mkv)
-	BR=$(unique_name mkb)
+	BR=$(unique_name mkb) BR2=$(unique_name mkb)
 	SUB=10.199.$((RANDOM % 254 + 1))
 	ip netns add "$NS"
 }
@@ -31,6 +31,7 @@ teardown() {
 		ip netns del "$NS-$i" 2>/dev/null || true
 	done
 	ip link del "$BR" 2>/dev/null || true
+	ip link del "$BR2" 2>/dev/null || true
 }
 
 # mkveth with the test's bridge: mkv HOSTIF NS ADDRESS [more...]
@@ -40,6 +41,29 @@ mkv() {
 
 in_ns() {
 	ip netns exec "$NS" "$@"
+}
+
+# The host's own LAN: the first link-scope IPv4 route of eth0, e.g.
+# 192.168.1.0/24, in LAN. LAN_IP and LAN_GW are its 5th and 6th addresses,
+# given explicitly so that even a broken check never puts the 1st, often the
+# real router's, on a bridge. Skips when eth0 has no such subnet.
+host_lan() {
+	local a b c d n
+	LAN=$(ip -o -4 route show dev eth0 scope link 2>/dev/null | awk '{print $1; exit}')
+	case $LAN in */*) ;; *) skip "no IPv4 subnet on eth0" ;; esac
+	[ "${LAN#*/}" -ge 8 ] && [ "${LAN#*/}" -le 29 ] || skip "eth0's subnet $LAN is too small"
+	IFS=. read -r a b c d <<<"${LAN%/*}"
+	n=$(( (a << 24 | b << 16 | c << 8 | d) + 5 ))
+	LAN_IP=$((n >> 24 & 255)).$((n >> 16 & 255)).$((n >> 8 & 255)).$((n & 255))
+	n=$((n + 1))
+	LAN_GW=$((n >> 24 & 255)).$((n >> 16 & 255)).$((n >> 8 & 255)).$((n & 255))
+}
+
+# BR2, up, with ADDRESS: the "other interface" of the host that owns a route.
+other_bridge() {
+	ip link add "$BR2" type bridge
+	ip addr add "$1" dev "$BR2"
+	ip link set "$BR2" up
 }
 
 @test "-h prints usage on stdout and exits 0" {
@@ -275,6 +299,65 @@ in_ns() {
 	run ! in_ns ip link show eth0
 	run -0 ip -o link show master "$BR"
 	assert_output ""
+}
+
+# The gateway on the bridge would be a second route to the host's own LAN,
+# perhaps with its router's address: refused before anything is made.
+@test "a subnet that overlaps the host's eth0 route is refused, nothing made" {
+	host_lan
+	ip link add "$BR" type bridge
+	ip addr add "$SUB.1/24" dev "$BR"
+	before=$(ip -o -4 addr show dev "$BR")
+	run -125 mkveth -b "$BR" -g "$LAN_GW" "$VETH" "/run/netns/$NS" "$LAN_IP/${LAN#*/}"
+	assert_output "mkveth: subnet $LAN overlaps the host's route $LAN dev eth0: choose another subnet"
+	run ! ip link show "$VETH"
+	run ! in_ns ip link show eth0
+	assert_equal "$(ip -o -4 addr show dev "$BR")" "$before"
+}
+
+@test "a subnet equal to, inside or around a route on another link is refused" {
+	other_bridge "$SUB.1/24"
+	run -125 mkv "$VETH" "$NS" "$SUB.2/24"
+	assert_output "mkveth: subnet $SUB.0/24 overlaps the host's route $SUB.0/24 dev $BR2: choose another subnet"
+	run -125 mkv "$VETH" "$NS" "$SUB.130/25"
+	assert_output "mkveth: subnet $SUB.128/25 overlaps the host's route $SUB.0/24 dev $BR2: choose another subnet"
+	run -125 mkv "$VETH" "$NS" "$SUB.2/16"
+	assert_output "mkveth: subnet 10.199.0.0/16 overlaps the host's route $SUB.0/24 dev $BR2: choose another subnet"
+	run ! ip link show "$BR"
+	run ! ip link show "$VETH"
+	run ! in_ns ip link show eth0
+}
+
+@test "the next subnet of a route on another link is fine" {
+	other_bridge "$SUB.1/25"
+	run -0 mkv "$VETH" "$NS" "$SUB.130/25"
+	run -0 ip -o -4 addr show dev "$BR"
+	assert_output --partial "inet $SUB.129/25 "
+}
+
+# A /32 makes no route: only the address check sees it.
+@test "a GATEWAY or ADDRESS that is the host's, on another link, is refused" {
+	other_bridge "$SUB.7/32"
+	run -125 mkv "$VETH" "$NS" "$SUB.7/24"
+	assert_output "mkveth: address $SUB.7 is already in use by the host, on $BR2"
+	run -125 mkveth -b "$BR" -g "$SUB.7" "$VETH" "/run/netns/$NS" "$SUB.2/24"
+	assert_output "mkveth: gateway $SUB.7 is already in use by the host, on $BR2"
+	run ! ip link show "$BR"
+	run ! ip link show "$VETH"
+}
+
+@test "routes and the gateway on the bridge itself are fine" {
+	ip link add "$BR" type bridge
+	ip addr add "$SUB.1/24" dev "$BR"
+	ip link set "$BR" up
+	ip route add 10.199.0.0/16 dev "$BR"
+	run -0 mkveth -v -b "$BR" "$VETH" "/run/netns/$NS" "$SUB.2/24"
+	assert_line "mkveth: RTM_GETROUTE dump: does a route of the main table overlap $SUB.0/24?"
+	assert_line "mkveth: route $SUB.0/24 is on the bridge: fine"
+	assert_line "mkveth: route 10.199.0.0/16 is on the bridge: fine"
+	assert_line "mkveth: RTM_GETADDR dump: is $SUB.1 or $SUB.2 already the host's?"
+	run -0 in_ns ip -o -4 addr show dev eth0
+	assert_output --partial "inet $SUB.2/24 "
 }
 
 @test "COMMAND is chain-loaded after setup, in the caller's namespace" {
