@@ -109,7 +109,8 @@ static void set_title(int argc, char **argv, const char *title)
 
 	memset(argv[0], 0, (size_t)(end - argv[0]));
 	strncpy(argv[0], title, (size_t)(end - argv[0]));
-	prctl(PR_SET_NAME, title, 0, 0, 0);
+	if (prctl(PR_SET_NAME, title, 0, 0, 0) < 0)
+		warn("prctl(PR_SET_NAME)");
 }
 
 /*
@@ -128,6 +129,13 @@ static noreturn void run_init(int argc, char **argv, char **command)
 	}
 	trace("init: PID 1 in the new PID namespace, COMMAND is PID %d",
 	      (int)pid);
+	/*
+	 * Our working directory is still the caller's, on the host. pivot_root
+	 * moves only the directories that are the old root itself, so keeping
+	 * it would leave /proc/1/cwd as a door to the host's files.
+	 */
+	if (chdir("/") < 0)
+		err(EXIT_SETUP, "cannot change directory to '/'");
 	set_title(argc, argv, "init");
 	supervise(pid, 1, 0);
 }
@@ -233,14 +241,21 @@ int main(int argc, char **argv)
 
 	/* 2. Join, then make the new ones. */
 	for (size_t i = 0; i < NNS; i++) {
+		char from_pid[64];
+		const char *file = namespaces[i].join;
+
 		if (join_fds[i] < 0)
 			continue;
-		trace("setns(fd of %s, %s) (see setns(2))",
-		      namespaces[i].join ? namespaces[i].join : "-t PID",
+		if (!file) {
+			snprintf(from_pid, sizeof(from_pid), "/proc/%s/ns/%s",
+				 target, namespaces[i].name);
+			file = from_pid;
+		}
+		trace("setns(fd of %s, %s) (see setns(2))", file,
 		      namespaces[i].flagname);
 		if (setns(join_fds[i], namespaces[i].flag) < 0)
-			err(EXIT_SETUP, "cannot join %s namespace",
-			    namespaces[i].name);
+			err(EXIT_SETUP, "cannot join %s namespace '%s'",
+			    namespaces[i].name, file);
 		close(join_fds[i]);
 		if (namespaces[i].flag == CLONE_NEWPID)
 			join_pid = 1;
@@ -284,7 +299,8 @@ int main(int argc, char **argv)
 	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
 		err(EXIT_SETUP, "sigprocmask");
 	/* SIGCHLD ignored by our caller would make the kernel reap for us. */
-	signal(SIGCHLD, SIG_DFL);
+	if (signal(SIGCHLD, SIG_DFL) == SIG_ERR)
+		err(EXIT_SETUP, "signal(SIGCHLD)");
 	if (pipe2(sync, O_CLOEXEC) < 0)
 		err(EXIT_SETUP, "pipe2");
 	trace("fork() (see pid_namespaces(7))");

@@ -23,7 +23,8 @@
  * RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS, then mounted on through its file
  * descriptor with the new mount API (open_tree, fsopen, move_mount). A rootfs
  * whose /proc is a symlink to /etc, say, cannot make a mount appear on the
- * host: it is refused.
+ * host: it is refused. pivot writes nothing into ROOTFS: /proc, /sys, /dev
+ * and each volume's destination must exist there.
  */
 #include "common.h"
 
@@ -45,6 +46,8 @@
 static const char *rootfs;	/* as given, for messages */
 static int rootfd = -1;		/* the bound rootfs, every target is beneath it */
 
+static const char *const kernel_dirs[] = { "/proc", "/sys", "/dev", NULL };
+
 static const char *const devices[] = {
 	"null", "zero", "full", "random", "urandom", "tty",
 };
@@ -56,7 +59,8 @@ static noreturn void usage(void)
 	     "COMMAND in it. Run it in a new mount namespace (nsexec -m).\n"
 	     "\n"
 	     "  -b SRC:DST[:ro]  bind host path SRC at DST inside the rootfs\n"
-	     "                   (nosuid, nodev; read-only with :ro); repeatable\n"
+	     "                   (nosuid, nodev; read-only with :ro); repeatable;\n"
+	     "                   DST must exist in the rootfs\n"
 	     "  -v               print each system call made\n"
 	     "  -h               print this help\n"
 	     "\n"
@@ -89,60 +93,39 @@ static noreturn void refuse_path(const char *path)
 
 /*
  * Open PATH (absolute, as seen from inside the container) beneath the rootfs,
- * creating it when missing: as a directory, or an empty file when as_file.
- * Returns an O_PATH descriptor to mount on.
+ * as an O_PATH descriptor to mount on. pivot changes nothing in the rootfs:
+ * targets there must exist. Only in the /dev tmpfs it mounted itself does it
+ * make them (MAKE_DIR, MAKE_FILE), and nothing there can be a symlink.
  */
-static int open_target(const char *path, int as_file)
+enum make { EXISTING, MAKE_DIR, MAKE_FILE };
+static int open_target(const char *path, enum make make)
 {
-	char buf[PATH_MAX], *name, *next;
-	int fd, parent;
+	int fd;
 
 	while (*path == '/')
 		path++;
-	if (*path == '\0')
-		return openat2_beneath(rootfd, ".", O_PATH | O_DIRECTORY);
-	fd = openat2_beneath(rootfd, path, O_PATH);
-	if (fd >= 0 || errno != ENOENT) {
-		if (fd < 0)
-			refuse_path(path);
-		return fd;
-	}
-
-	/* Missing: walk it one component at a time, creating as we go. */
-	if (strlen(path) >= sizeof(buf))
-		errx(EXIT_SETUP, "path too long: '%s'", path);
-	strcpy(buf, path);
-	parent = openat2_beneath(rootfd, ".", O_PATH | O_DIRECTORY);
-	if (parent < 0)
-		err(EXIT_SETUP, "cannot open root filesystem '%s'", rootfs);
-	for (name = buf; name; name = next) {
-		next = strchr(name, '/');
-		if (next)
-			*next++ = '\0';
-		if (*name == '\0')
-			continue;
-		if (!next && as_file) {
-			fd = openat(parent, name, O_WRONLY | O_CREAT | O_NOFOLLOW |
+	if (make == MAKE_DIR && mkdirat(rootfd, path, 0755) < 0 && errno != EEXIST)
+		err(EXIT_SETUP, "cannot create '/%s' in '%s'", path, rootfs);
+	if (make == MAKE_FILE) {
+		fd = openat(rootfd, path, O_WRONLY | O_CREAT | O_NOFOLLOW |
 					  O_CLOEXEC, 0644);
-			if (fd >= 0)
-				close(fd);
-		} else if (mkdirat(parent, name, 0755) < 0 && errno != EEXIST) {
-			err(EXIT_SETUP, "cannot create '/%s' in root filesystem "
-					"'%s'", path, rootfs);
-		}
-		fd = openat2_beneath(parent, name, O_PATH);
 		if (fd < 0)
-			refuse_path(path);
-		close(parent);
-		parent = fd;
+			err(EXIT_SETUP, "cannot create '/%s' in '%s'", path, rootfs);
+		close(fd);
 	}
-	return parent;
+	fd = openat2_beneath(rootfd, *path ? path : ".", O_PATH);
+	if (fd < 0 && errno == ENOENT)
+		errx(EXIT_SETUP, "'/%s' does not exist in root filesystem '%s'",
+		     path, rootfs);
+	if (fd < 0)
+		refuse_path(path);
+	return fd;
 }
 
 /* Attach a detached mount (from open_tree or fsmount) at PATH in the rootfs. */
-static void attach(int mnt, const char *what, const char *path, int as_file)
+static void attach(int mnt, const char *what, const char *path, enum make make)
 {
-	int target = open_target(path, as_file);
+	int target = open_target(path, make);
 
 	trace("move_mount(%s, \"%s\" in rootfs) (see move_mount(2))", what, path);
 	if (move_mount(mnt, "", target, "",
@@ -176,7 +159,7 @@ static int clone_tree(const char *src, uint64_t attrs)
 
 /* A new filesystem of TYPE with "key=value,flag" OPTIONS, mounted at PATH. */
 static void mount_fs(const char *type, const char *options, uint64_t attrs,
-		     const char *path)
+		     const char *path, enum make make)
 {
 	char opts[128], *opt, *save = NULL, *value;
 	int fs, mnt;
@@ -202,12 +185,12 @@ static void mount_fs(const char *type, const char *options, uint64_t attrs,
 	if (mnt < 0)
 		err(EXIT_SETUP, "cannot mount a %s filesystem", type);
 	close(fs);
-	attach(mnt, type, path, 0);
+	attach(mnt, type, path, make);
 }
 
 static void make_symlink(const char *target, const char *path)
 {
-	int dev = open_target("/dev", 0);
+	int dev = open_target("/dev", EXISTING);
 
 	trace("symlink(\"%s\", \"%s\")", target, path);
 	if (symlinkat(target, dev, path + strlen("/dev/")) < 0)
@@ -225,20 +208,22 @@ static void make_dev(void)
 	};
 	char host[32], path[32];
 
-	mount_fs("tmpfs", "mode=755,size=64k", MOUNT_ATTR_NOSUID |
-		 MOUNT_ATTR_NOEXEC | MOUNT_ATTR_STRICTATIME, "/dev");
+	/* nodev: a node made in /dev later (mknod) opens nothing. The
+	 * devices below are bind mounts of their own, not files of this tmpfs. */
+	mount_fs("tmpfs", "mode=755,size=64k", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+		 MOUNT_ATTR_NOEXEC | MOUNT_ATTR_STRICTATIME, "/dev", EXISTING);
 	/* Bound from the host rather than made with mknod(2): the same code
 	 * then works where mknod is not allowed (a user namespace). */
 	for (size_t i = 0; i < sizeof(devices) / sizeof(devices[0]); i++) {
 		snprintf(host, sizeof(host), "/dev/%s", devices[i]);
 		snprintf(path, sizeof(path), "/dev/%s", devices[i]);
 		attach(clone_tree(host, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC),
-		       host, path, 1);
+		       host, path, MAKE_FILE);
 	}
 	mount_fs("devpts", "newinstance,ptmxmode=0666,mode=0620",
-		 MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, "/dev/pts");
+		 MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, "/dev/pts", MAKE_DIR);
 	mount_fs("tmpfs", "mode=1777,size=65536k", MOUNT_ATTR_NOSUID |
-		 MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, "/dev/shm");
+		 MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, "/dev/shm", MAKE_DIR);
 	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
 		make_symlink(links[i][0], links[i][1]);
 }
@@ -248,7 +233,6 @@ static void bind_volume(char *spec)
 {
 	char *dst = strchr(spec, ':'), *mode, src[PATH_MAX];
 	uint64_t attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
-	struct stat st;
 
 	if (!dst || dst == spec)
 		errx(EXIT_SETUP, "invalid volume '%s': expected SRC:DST[:ro]", spec);
@@ -265,9 +249,16 @@ static void bind_volume(char *spec)
 	    (strlen(dst) >= 3 && strcmp(dst + strlen(dst) - 3, "/..") == 0))
 		errx(EXIT_SETUP, "invalid volume destination '%s': it must be an "
 				 "absolute path below /, without '..'", dst);
-	if (!realpath(spec, src) || stat(src, &st) < 0)
+	/* pivot mounts its own /proc, /sys and /dev over these. */
+	for (const char *const *k = kernel_dirs; *k; k++) {
+		size_t n = strlen(*k);
+		if (strncmp(dst, *k, n) == 0 && (dst[n] == '\0' || dst[n] == '/'))
+			errx(EXIT_SETUP, "invalid volume destination '%s': %s is "
+					 "the container's own", dst, *k);
+	}
+	if (!realpath(spec, src))
 		err(EXIT_SETUP, "invalid volume source '%s'", spec);
-	attach(clone_tree(src, attrs), src, dst, !S_ISDIR(st.st_mode));
+	attach(clone_tree(src, attrs), src, dst, EXISTING);
 }
 
 /*
@@ -344,9 +335,9 @@ int main(int argc, char **argv)
 	for (int i = 0; i < nvol; i++)
 		bind_volume(volumes[i]);
 	mount_fs("proc", "", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
-		 MOUNT_ATTR_NOEXEC, "/proc");
+		 MOUNT_ATTR_NOEXEC, "/proc", EXISTING);
 	mount_fs("sysfs", "", MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
-		 MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, "/sys");
+		 MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, "/sys", EXISTING);
 	make_dev();
 
 	/* 4. Swap roots and let go of the old one. */

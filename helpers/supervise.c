@@ -19,6 +19,7 @@
 #include "common.h"
 
 #include <err.h>
+#include <signal.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,13 +70,15 @@ static noreturn void pass_on(int status, int as_init)
 		struct rlimit none = { 0, 0 };
 		sigset_t set;
 
-		setrlimit(RLIMIT_CORE, &none);
-		signal(sig, SIG_DFL);
+		if (setrlimit(RLIMIT_CORE, &none) < 0)
+			warn("setrlimit(RLIMIT_CORE)");
 		sigemptyset(&set);
 		sigaddset(&set, sig);
-		sigprocmask(SIG_UNBLOCK, &set, NULL);
-		raise(sig);
+		if (signal(sig, SIG_DFL) == SIG_ERR ||
+		    sigprocmask(SIG_UNBLOCK, &set, NULL) < 0 || raise(sig) != 0)
+			warn("cannot die of signal %d", sig);
 	}
+	/* Still alive: the signal cannot kill us (PID 1), or was stopped. */
 	exit(128 + sig);
 }
 
@@ -90,8 +93,20 @@ noreturn void supervise(pid_t child, int as_init, unsigned kill_after)
 	 * queued for sigwaitinfo(): take them back to their defaults. They are
 	 * blocked, so the default action never runs. */
 	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
-		signal(forwarded[i], SIG_DFL);
+		if (signal(forwarded[i], SIG_DFL) == SIG_ERR)
+			err(EXIT_SETUP, "signal");
 	forwarded_signals(&set);
+	if (as_init) {
+		/* The init has no timer: a SIGALRM from inside the container
+		 * must not kill COMMAND. Unblocked, PID 1 ignores it. */
+		sigset_t alarm_only;
+
+		sigdelset(&set, SIGALRM);
+		sigemptyset(&alarm_only);
+		sigaddset(&alarm_only, SIGALRM);
+		if (sigprocmask(SIG_UNBLOCK, &alarm_only, NULL) < 0)
+			err(EXIT_SETUP, "sigprocmask");
+	}
 	for (;;) {
 		int sig = sigwaitinfo(&set, &info);
 
@@ -110,9 +125,13 @@ noreturn void supervise(pid_t child, int as_init, unsigned kill_after)
 				err(EXIT_SETUP, "waitpid");
 			break;
 		case SIGALRM:
+			/* Only our own alarm(2) (sent by the kernel) counts. */
+			if (!timer_armed || info.si_code != SI_KERNEL)
+				break;
 			trace("kill(%d, SIGKILL): grace period of %us is over",
 			      (int)child, kill_after);
-			kill(child, SIGKILL);
+			if (kill(child, SIGKILL) < 0 && errno != ESRCH)
+				err(EXIT_SETUP, "cannot kill %d", (int)child);
 			break;
 		default:
 			/*

@@ -13,7 +13,7 @@ setup() {
 
 # A tiny root filesystem: busybox and its sh, in DIR.
 mini_rootfs() {
-	mkdir -p "$1/bin"
+	mkdir -p "$1/bin" "$1/proc" "$1/sys" "$1/dev"
 	cp "$ROOTFS/bin/busybox" "$1/bin/busybox"
 	ln -s busybox "$1/bin/sh"
 	ln -s busybox "$1/bin/ls"
@@ -98,18 +98,53 @@ in_pivot() {
 	[ ! -e "$T/ro/x" ]
 }
 
-@test "-b creates a missing destination inside the rootfs" {
+@test "-b refuses a destination missing from the rootfs, and writes nothing there" {
 	root=$T/root
 	mini_rootfs "$root"
 	mkdir "$T/share"
-	run -0 in_pivot -b "$T/share:/a/b/c" "$root" ls -d /a/b/c
-	[ -d "$root/a/b/c" ]
+	before=$(cd "$root" && find . | sort)
+	run -125 in_pivot -b "$T/share:/a/b/c" "$root" true
+	assert_output --partial "'/a/b/c' does not exist in root filesystem"
+	[ "$(cd "$root" && find . | sort)" = "$before" ]
+}
+
+@test "-b refuses destinations in /proc, /sys and /dev, which pivot mounts itself" {
+	for dst in /proc /sys/x /dev/foo; do
+		run -125 in_pivot -b "$T:$dst" "$ROOTFS" true
+		assert_output --partial "is the container's own"
+	done
+}
+
+@test "a rootfs without /proc, /sys or /dev is refused, and left as it was" {
+	root=$T/root
+	mini_rootfs "$root"
+	rmdir "$root/sys"
+	run -125 in_pivot "$root" true
+	assert_output --partial "'/sys' does not exist in root filesystem"
+	[ ! -e "$root/sys" ]
+}
+
+@test "a device node made in /dev cannot be opened (the tmpfs is nodev)" {
+	# 1:3 is /dev/null: harmless even if the protection were missing
+	run -0 in_pivot "$ROOTFS" sh -c 'mknod /dev/mynull c 1 3 && { echo x >/dev/mynull; echo "status $?"; }'
+	assert_line "status 1"
+	assert_output --partial "Permission denied"
+}
+
+@test "PID 1's working directory and root are the new root, not the host's" {
+	touch "$T/host-marker"
+	run -0 in_pivot "$ROOTFS" sh -c 'readlink /proc/1/cwd; readlink /proc/1/root; ls /proc/1/cwd/'"'$T'"' 2>&1; ls /proc/1/cwd/../'
+	assert_line --index 0 /
+	assert_line --index 1 /
+	assert_line --index 2 --partial "No such file"
+	assert_output --partial "usr"
 }
 
 @test "a rootfs whose /proc is a symlink to a host directory is refused, the host untouched" {
 	root=$T/root
 	mini_rootfs "$root"
 	mkdir "$T/victim"
+	rmdir "$root/proc"
 	ln -s "$T/victim" "$root/proc"
 	run -125 in_pivot "$root" true
 	assert_output --partial "'proc' in root filesystem"
@@ -122,6 +157,7 @@ in_pivot() {
 	root=$T/root
 	mini_rootfs "$root"
 	mkdir "$T/victim"
+	rmdir "$root/dev"
 	ln -s "$T/victim" "$root/dev"
 	run -125 in_pivot "$root" true
 	assert_output --partial "symbolic link"
