@@ -130,7 +130,8 @@ static noreturn void usage(void)
 	       "  -p N     maximum number of processes (1 to %d)\n"
 	       "  -C       new cgroup namespace: COMMAND sees its cgroup as /\n"
 	       "  -r       remove CGROUP: kill its processes, wait until it is empty,\n"
-	       "           remove it and then its empty parents\n"
+	       "           remove it and then its empty parents; refuses systemd's\n"
+	       "           cgroups (*.slice, *.scope, ...) and the one setcg runs in\n"
 	       "  -f       with -r: a missing CGROUP is not an error\n"
 	       "  -s       print CGROUP's limits and usage, one \"key value\" a line\n"
 	       "  -v       trace every change made to the system\n"
@@ -598,9 +599,138 @@ static void remove_tree(const struct hier *h, const char *dir)
 	}
 }
 
+/*
+ * The guard of -r. Removing a cgroup kills everything in it, so a slip of
+ * the keyboard (setcg -r system.slice) or a cgroup that setcg itself runs in
+ * must be refused before the first kill, not discovered half-way through.
+ *
+ * systemd keeps its units in cgroups named after them: slices, scopes,
+ * services, and sockets, mounts and swaps while they run a process. Any
+ * component with such a name is systemd's, and so is the tree below it.
+ */
+static bool systemd_name(const char *name)
+{
+	static const char *const units[] = {
+		".slice", ".scope", ".service", ".socket", ".mount", ".swap",
+	};
+
+	for (const char *p = name; *p; p += *p == '/') {
+		size_t len = strcspn(p, "/");
+
+		for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+			size_t ulen = strlen(units[i]);
+
+			if (len >= ulen && !strncmp(p + len - ulen, units[i], ulen))
+				return true;
+		}
+		p += len;
+	}
+	return false;
+}
+
+/* Read a /proc file line by line: proc_open, then proc_line until NULL. */
+static FILE *proc_open(const char *file)
+{
+	FILE *fp = fopen(file, "re");
+
+	if (!fp)
+		err(EXIT_SETUP, "cannot open '%s'", file);
+	return fp;
+}
+
+static char *proc_line(FILE *fp, const char *file, char **line, size_t *size)
+{
+	if (getline(line, size, fp) > 0) {
+		(*line)[strcspn(*line, "\n")] = '\0';
+		return *line;
+	}
+	if (ferror(fp))
+		err(EXIT_SETUP, "cannot read '%s'", file);
+	free(*line);
+	fclose(fp);
+	return NULL;
+}
+
+/*
+ * The path of the cgroup setcg runs in, in hierarchy h, from
+ * /proc/self/cgroup: "0::/path" on v2; on v1 "N:ctl[,ctl]:/path", where
+ * co-mounted controllers (cpu,cpuacct) share a line and named hierarchies
+ * (name=systemd) match none of ours.
+ */
+static void own_cgroup(const struct hier *h, char *out)
+{
+	const char *file = "/proc/self/cgroup";
+	char *line = NULL, *ctl, *path, *save = NULL;
+	FILE *fp = proc_open(file);
+	size_t size = 0;
+	bool found = false;
+
+	while (proc_line(fp, file, &line, &size)) {
+		if (found || !(ctl = strchr(line, ':')) || !(path = strchr(++ctl, ':')))
+			continue;
+		*path++ = '\0';
+		if (h->version == 2)
+			found = !strncmp(line, "0:", 2) && !*ctl;
+		else
+			for (char *w = strtok_r(ctl, ",", &save); w && !found;
+			     w = strtok_r(NULL, ",", &save))
+				for (int c = 0; c < NCTL; c++)
+					found |= ctls[c].h == h && !strcmp(w, ctls[c].name);
+		if (found)
+			fmt_path(out, "%s", path);
+	}
+	if (!found)
+		errx(EXIT_SETUP, "no line for '%s' in %s", h->root, file);
+}
+
+/*
+ * Where h's mount starts in the hierarchy: "/", unless a container was given
+ * only a sub-tree. It is the ROOT of "ID PARENT DEV ROOT MOUNT-POINT ..." in
+ * /proc/self/mountinfo, the last such mount being the one on top.
+ */
+static void mount_root(const struct hier *h, char *out)
+{
+	const char *file = "/proc/self/mountinfo";
+	char real[PATH_MAX], root[PATH_MAX], mnt[PATH_MAX], *line = NULL;
+	FILE *fp = proc_open(file);
+	size_t size = 0;
+
+	*out = '\0';
+	if (!realpath(h->root, real))	/* cpu may be a link to cpu,cpuacct */
+		err(EXIT_SETUP, "cannot resolve '%s'", h->root);
+	while (proc_line(fp, file, &line, &size))
+		if (sscanf(line, "%*s %*s %*s %4095s %4095s", root, mnt) == 2 &&
+		    !strcmp(mnt, real))
+			fmt_path(out, "%s", root);
+	if (!*out)
+		errx(EXIT_SETUP, "no mount at '%s' in %s", real, file);
+}
+
+/* Refuse CGROUP if setcg runs in it or below it, in any of its hierarchies. */
+static void refuse_own_cgroup(void)
+{
+	char root[PATH_MAX], own[PATH_MAX], target[PATH_MAX];
+	size_t len;
+
+	for (struct hier *h = hiers; h < hiers + nhiers; h++) {
+		mount_root(h, root);
+		own_cgroup(h, own);
+		fmt_path(target, "%s/%s", strcmp(root, "/") ? root : "", cgroup);
+		len = strlen(target);
+		if (!strncmp(own, target, len) && (own[len] == '\0' || own[len] == '/'))
+			errx(EXIT_SETUP, "refusing to remove '%s': it contains "
+			     "setcg itself", cgroup);
+	}
+}
+
 static void remove_cgroup(bool force)
 {
 	bool found = false;
+
+	if (systemd_name(cgroup))
+		errx(EXIT_SETUP, "refusing to remove '%s': it is managed by "
+		     "systemd", cgroup);
+	refuse_own_cgroup();
 
 	deadline = now_ms() + REMOVE_TIMEOUT_MS;
 	for (struct hier *h = hiers; h < hiers + nhiers; h++) {

@@ -280,3 +280,63 @@ assert_no_cgroup() {
 	assert_failure 125
 	assert_output "setcg: no cgroup '$CG-missing'"
 }
+
+# The -r guard. Each case runs against a throwaway cgroup under mkc-test, so
+# that a broken guard removes (and kills) only what the test itself made.
+
+# Fail unless cgroup $1 still exists in every hierarchy setcg uses.
+assert_cgroup() {
+	local ctl
+	for ctl in memory cpu pids; do
+		[ -d "$(cgdir "$ctl" "$1")" ] || fail "$(cgdir "$ctl" "$1") was removed"
+	done
+}
+
+@test "-r refuses the cgroup setcg runs in, -f or not" {
+	local opt
+	for opt in -r -rf; do
+		run setcg "$CG" setcg "$opt" "$CG"
+		assert_failure 125
+		assert_output "setcg: refusing to remove '$CG': it contains setcg itself"
+		assert_cgroup "$CG"
+	done
+}
+
+@test "-r refuses an ancestor of the cgroup setcg runs in" {
+	run setcg "$CG/child" sh -c 'setcg -r "$1"; echo "status $?"' sh "$CG"
+	assert_success
+	assert_line "setcg: refusing to remove '$CG': it contains setcg itself"
+	assert_line "status 125"
+	assert_cgroup "$CG/child"
+}
+
+@test "-r still removes a child of the cgroup setcg runs in" {
+	setcg "$CG/child" true
+	run setcg "$CG" setcg -r "$CG/child"
+	assert_success
+	assert_no_cgroup "$CG/child"
+	assert_cgroup "$CG"
+}
+
+@test "-r refuses names of systemd units, -f or not" {
+	setcg "$CG/fake.slice" true
+	run setcg -r "$CG/fake.slice"
+	assert_failure 125
+	assert_output "setcg: refusing to remove '$CG/fake.slice': it is managed by systemd"
+	assert_cgroup "$CG/fake.slice"
+	# Missing ones: without the guard, -rf would succeed on them.
+	local name
+	for name in system.slice "$CG/a.scope" "$CG/a.service/b" "$CG/fake.slice"; do
+		run setcg -rf "$name"
+		assert_failure 125
+		assert_output "setcg: refusing to remove '$name': it is managed by systemd"
+	done
+	assert_cgroup "$CG/fake.slice"
+}
+
+@test "-r removes a name that only looks like a unit" {
+	setcg "$CG/my.slices" true
+	run setcg -r "$CG/my.slices"
+	assert_success
+	assert_no_cgroup "$CG/my.slices"
+}
