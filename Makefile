@@ -8,7 +8,8 @@
 
 CC      ?= cc
 CFLAGS  ?= -O2
-CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
+# override: `make CFLAGS=-g` adds to these instead of replacing them.
+override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
            -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes
 # Static helpers start faster (no dynamic loader) and run in any rootfs.
 LDFLAGS ?= -static
@@ -53,9 +54,10 @@ rootfs: rootfs/etc/issue
 rootfs/etc/issue: rootfs-build/busybox.sh $(wildcard rootfs-build/demo/*.c)
 	rootfs-build/busybox.sh rootfs
 
+# A test that hangs fails after BATS_TEST_TIMEOUT seconds instead.
 test: deps
 	$(MAKE) all rootfs
-	bats $(TESTS)
+	BATS_TEST_TIMEOUT=$${BATS_TEST_TIMEOUT:-120} bats $(TESTS)
 
 run: deps
 	$(MAKE) all rootfs

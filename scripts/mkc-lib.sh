@@ -1,5 +1,7 @@
 # mkc-lib.sh - sourced (not run) by the mkcontainer scripts.
 # shellcheck shell=sh
+# -ef (same file) is not in POSIX, but dash, bash and busybox sh have it.
+# shellcheck disable=SC3013
 #
 # What the scripts share: where things are, errors, the state directory and
 # its locks, and the removal of what a container made.
@@ -49,8 +51,6 @@ lock() {
 	while :; do
 		{ command eval "exec $1>>\"\$2\""; } 2>/dev/null || return 2
 		flock -n "$1" || return 1
-		# -ef (same file) is not in POSIX, but dash, bash and busybox have it.
-		# shellcheck disable=SC3013
 		[ "$2" -ef "/proc/$$/fd/$1" ] && return 0
 	done
 }

@@ -15,6 +15,8 @@
 # This script checks every input before it makes anything, makes the network
 # namespace, runs the chain, waits, and on every way out (COMMAND ends, an
 # error, SIGINT/SIGTERM/SIGHUP to this script) removes what it made.
+# -ef (same file) is not in POSIX, but dash, bash and busybox sh have it.
+# shellcheck disable=SC3013
 set -eu
 
 prog=mkcontainer
@@ -69,7 +71,8 @@ valid_ipv4() {
 		case $octet in
 		'' | *[!0-9]* | 0?*) return 1 ;;
 		esac
-		[ "${#octet}" -le 3 ] && [ "$octet" -le 255 ] || return 1
+		[ "${#octet}" -le 3 ] || return 1
+		[ "$octet" -le 255 ] || return 1
 		ipnum=$((ipnum * 256 + octet))
 	done
 	[ -z "$rest" ]
@@ -88,11 +91,13 @@ valid_size() {
 	*) unit=1 ;;
 	esac
 	number=${1%[kKmMgG]}
+	# No leading zero: the shell would read the number as octal.
 	case $number in
-	'' | *[!0-9]*) return 1 ;;
+	'' | *[!0-9]* | 0?*) return 1 ;;
 	esac
-	# At most 2^42 units: no overflow of the shell's 64-bit arithmetic.
-	[ "${#number}" -le 12 ] || return 1
+	# At most 2^62 bytes, checked before the multiplication can overflow.
+	[ "${#number}" -le 18 ] || return 1
+	[ "$number" -le $(((1 << 62) / unit)) ] || return 1
 	bytes=$((number * unit))
 }
 
@@ -110,7 +115,8 @@ valid_cpus() {
 	??) ;;
 	*) return 1 ;;
 	esac
-	[ -n "$whole" ] && [ "${#whole}" -le 4 ] || return 1
+	[ -n "$whole" ] || return 1
+	[ "${#whole}" -le 4 ] || return 1
 	# Leading zeros would make the shell read octal.
 	whole=${whole#"${whole%%[!0]*}"}
 	cpus_hundredths=$((${whole:-0} * 100 + ${frac#0}))
@@ -130,9 +136,14 @@ valid_name() {
 	[ "${#1}" -le 63 ]
 }
 
-rootfs=${MKC_DEFAULT_ROOTFS:-$here/../rootfs}
+case $here in
+scripts) top=. ;;
+*/scripts) top=${here%/scripts} ;;
+*) top=$here/.. ;;
+esac
+rootfs=${MKC_DEFAULT_ROOTFS:-$top/rootfs}
 name='' memory=256M cpus='' pids=256 gateway='' nvol=0
-while getopts 'r:n:m:c:p:v:g:h' opt; do
+while getopts ':r:n:m:c:p:v:g:h' opt; do
 	case $opt in
 	r) rootfs=$OPTARG ;;
 	n) name=$OPTARG ;;
@@ -142,11 +153,13 @@ while getopts 'r:n:m:c:p:v:g:h' opt; do
 	v) nvol=$((nvol + 1)); eval "vol_$nvol=\$OPTARG" ;;
 	g) gateway=$OPTARG ;;
 	h) usage; exit 0 ;;
-	*) printf "Try '%s -h' for more information.\n" "$0" >&2; exit 125 ;;
+	:) die "option -$OPTARG needs a value (try: $0 -h)" ;;
+	*) die "invalid option '-$OPTARG' (try: $0 -h)" ;;
 	esac
 done
 shift $((OPTIND - 1))
-[ $# -ge 2 ] || die "missing HOSTNAME and IP (try: $0 -h)"
+[ $# -ge 1 ] || die "missing HOSTNAME and IP (try: $0 -h)"
+[ $# -ge 2 ] || die "missing IP after HOSTNAME '$1' (try: $0 -h)"
 hostname=$1 address=$2
 shift 2
 [ "${1-}" != -- ] || shift
@@ -163,18 +176,26 @@ case $address in
 *) ip=$address prefix=24 ;;
 esac
 valid_ipv4 "$ip" || die "invalid IP address '$ip': expected an IPv4 address such as 10.0.0.2"
+# Not a container's address: "this network", loopback, link-local, multicast
+# and reserved.
+case $ip in
+0.* | 127.* | 169.254.* | 22[4-9].* | 2[3-5][0-9].*)
+	die "invalid IP address '$ip': a special-purpose address (0/8, 127/8, 169.254/16, 224/3)" ;;
+esac
 case $prefix in
 '' | *[!0-9]* | 0?*) die "invalid prefix '/$prefix': expected a number from 8 to 30" ;;
 esac
-[ "$prefix" -ge 8 ] && [ "$prefix" -le 30 ] ||
+if [ "$prefix" -lt 8 ] || [ "$prefix" -gt 30 ]; then
 	die "invalid prefix '/$prefix': expected a number from 8 to 30"
+fi
 mask=$(((0xffffffff << (32 - prefix)) & 0xffffffff))
 net=$((ipnum & mask)) ipn=$ipnum
 bcast=$((net | (~mask & 0xffffffff)))
 if [ -n "$gateway" ]; then
 	valid_ipv4 "$gateway" || die "invalid gateway '$gateway': expected an IPv4 address"
-	[ $((ipnum & mask)) -eq "$net" ] && [ "$ipnum" -ne "$net" ] && [ "$ipnum" -ne "$bcast" ] ||
+	if [ $((ipnum & mask)) -ne "$net" ] || [ "$ipnum" -eq "$net" ] || [ "$ipnum" -eq "$bcast" ]; then
 		die "invalid gateway '$gateway': not a host address of $ip/$prefix"
+	fi
 	gwn=$ipnum
 else
 	gwn=$((net + 1))
@@ -190,19 +211,33 @@ valid_size "$memory" || die "invalid memory limit '$memory': expected bytes, or 
 if [ -n "$cpus" ]; then
 	valid_cpus "$cpus" || die "invalid CPU limit '$cpus': expected a number of CPUs such as 0.5 or 2"
 	ncpu=$(getconf _NPROCESSORS_ONLN)
-	[ "$cpus_hundredths" -ge 1 ] && [ "$cpus_hundredths" -le $((ncpu * 100)) ] ||
+	if [ "$cpus_hundredths" -lt 1 ] || [ "$cpus_hundredths" -gt $((ncpu * 100)) ]; then
 		die "invalid CPU limit '$cpus': expected 0.01 to $ncpu (CPUs on this host)"
+	fi
 fi
 case $pids in
 '' | *[!0-9]* | 0*) die "invalid process limit '$pids': expected a whole number from 1" ;;
 esac
-[ "${#pids}" -le 7 ] && [ "$pids" -le 4194304 ] ||
+if [ "${#pids}" -gt 7 ] || [ "$pids" -gt 4194304 ]; then
 	die "invalid process limit '$pids': the maximum is 4194304"
+fi
 
 case ${MKC_STOP_TIMEOUT:-10} in
 '' | *[!0-9]* | ?????*) die "invalid MKC_STOP_TIMEOUT '$MKC_STOP_TIMEOUT': expected seconds" ;;
 esac
 
+[ -d "$rootfs" ] || die "invalid root filesystem '$rootfs': no such directory (run: make rootfs)"
+[ ! "$rootfs" -ef / ] || die "invalid root filesystem '$rootfs': it is the host's root"
+if [ ! -r "$rootfs" ] || [ ! -x "$rootfs" ]; then
+	die "invalid root filesystem '$rootfs': not accessible"
+fi
+case $rootfs in *'
+'*) die "invalid root filesystem: its path has a newline" ;;
+esac
+# Where pivot mounts the kernel's filesystems: it changes nothing in the rootfs.
+for d in proc sys dev; do
+	[ -d "$rootfs/$d" ] || die "invalid root filesystem '$rootfs': it has no /$d directory"
+done
 i=1 vol=''
 while [ "$i" -le "$nvol" ]; do
 	eval "vol=\$vol_$i"
@@ -220,14 +255,16 @@ while [ "$i" -le "$nvol" ]; do
 	/ | *:* | */../* | */.. | *'
 '*) die "invalid volume '$vol': DST must be a path below / without '..' or ':'" ;;
 	esac
-	[ -n "$src" ] && [ -e "$src" ] || die "invalid volume '$vol': no such host path '$src'"
+	case $dst in
+	/proc | /proc/* | /sys | /sys/* | /dev | /dev/*)
+		die "invalid volume '$vol': /proc, /sys and /dev are the container's own" ;;
+	esac
+	[ -n "$src" ] || die "invalid volume '$vol': expected SRC:DST"
+	[ -e "$src" ] || die "invalid volume '$vol': no such host path '$src'"
+	[ -e "$rootfs$dst" ] || die "invalid volume '$vol': no $dst in root filesystem '$rootfs'"
 	i=$((i + 1))
 done
 
-[ -d "$rootfs" ] || die "invalid root filesystem '$rootfs': no such directory (run: make rootfs)"
-# shellcheck disable=SC3013 # -ef: not POSIX, but in dash, bash and busybox
-[ ! "$rootfs" -ef / ] || die "invalid root filesystem '$rootfs': it is the host's root"
-[ -r "$rootfs" ] && [ -x "$rootfs" ] || die "invalid root filesystem '$rootfs': not accessible"
 require_root
 find_helpers
 
@@ -242,19 +279,25 @@ cgroup=$MKC_CGROUP_PARENT/$name
 child=''
 dir_made=''
 name_locked=''
-ip_locked=''
+ip_tried=''
 
 # shellcheck disable=SC2317 # called by the traps
 cleanup() {
 	status=$?
 	set +e
-	trap '' INT TERM HUP
+	trap '' INT TERM HUP QUIT USR1 USR2
+	# $! as well: a signal may come between `&` and `child=$!`.
+	child=${child:-${!-}}
 	if [ -n "$child" ] && kill -0 "$child" 2>/dev/null; then
 		kill -KILL "$child" 2>/dev/null || true
 		wait "$child" 2>/dev/null || true
 	fi
-	# Ours while we hold its lock: remove it before letting go.
-	[ -z "$ip_locked" ] || rm -f "$MKC_STATE/ip/$ip"
+	# The address's lock file: remove it if we hold its lock, or could take
+	# it (a signal came between our open and our flock).
+	if [ -n "$ip_tried" ] && [ -e "/proc/$$/fd/9" ] && flock -n 9 &&
+		[ "$MKC_STATE/ip/$ip" -ef "/proc/$$/fd/9" ]; then
+		rm -f "$MKC_STATE/ip/$ip"
+	fi
 	if [ -n "$name_locked" ]; then
 		remove_container "$dir"
 	elif [ -n "$dir_made" ] && [ -d "$dir" ] && lock 8 "$dir/lock"; then
@@ -266,20 +309,24 @@ cleanup() {
 }
 trap cleanup EXIT
 # Before the container runs, a signal just ends this script (and cleanup
-# runs); once it runs, the signal is passed in and we wait for it to end.
-signalled=''
+# runs); once it runs, the signal is passed in (nsexec passes it to COMMAND)
+# and we wait for the container to end. SIGINT and SIGQUIT from a terminal
+# (^C, ^\) already reached COMMAND, which shares our terminal: those are
+# not passed on a second time.
 # shellcheck disable=SC2317 # called by the traps
 on_signal() {
-	signalled=$1
-	if [ -n "$child" ]; then
-		kill "-$1" "$child" 2>/dev/null || true
-	else
+	if [ -z "$child" ]; then
 		exit $((128 + $2))
 	fi
+	case $1 in INT | QUIT) [ ! -t 0 ] || return 0 ;; esac
+	kill "-$1" "$child" 2>/dev/null || true
 }
 trap 'on_signal INT 2' INT
 trap 'on_signal TERM 15' TERM
 trap 'on_signal HUP 1' HUP
+trap 'on_signal QUIT 3' QUIT
+trap 'on_signal USR1 10' USR1
+trap 'on_signal USR2 12' USR2
 
 [ -d "$MKC_STATE/ip" ] || { mkdir -p "$MKC_STATE" && mkdir -p "$MKC_STATE/ip"; }
 # The name: its state directory and lock. A container that is ending removes
@@ -301,12 +348,20 @@ done
 name_locked=1
 # What a container of this name left when it could not clean up (kill -9).
 [ ! -f "$dir/info" ] || remove_container "$dir" keep
-if ! lock 9 "$MKC_STATE/ip/$ip"; then
+rc=0
+ip_tried=1
+lock 9 "$MKC_STATE/ip/$ip" || rc=$?
+if [ "$rc" -eq 1 ]; then
 	owner='?'
 	read -r owner <"$MKC_STATE/ip/$ip" 2>/dev/null || true
 	die "IP address $ip is in use by running container '$owner'"
 fi
-ip_locked=1
+[ "$rc" -eq 0 ] || die "cannot create lock file '$MKC_STATE/ip/$ip'"
+# The gateway must not be a running container's address either.
+if [ -e "$MKC_STATE/ip/$gateway" ] && ! lock 7 "$MKC_STATE/ip/$gateway"; then
+	die "gateway $gateway is the address of a running container"
+fi
+exec 7>&-
 printf '%s\n' "$name" >"$MKC_STATE/ip/$ip"
 
 cat >"$dir/info" <<EOF
@@ -336,9 +391,10 @@ set -- "$cgroup" "$bin/pivot" "$@"
 [ -z "$cpus" ] || set -- -c "$cpus" "$@"
 set -- "$bin/setcg" -m "$bytes" -p "$pids" "$@"
 
-# The container's environment is its own, not the caller's.
+# The container's environment is its own, not the caller's. sh starts a
+# background job with SIGINT and SIGQUIT ignored: give them back.
 exec 3<&0
-env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+env -i --default-signal=INT,QUIT PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 	HOME=/root TERM="${TERM:-dumb}" HOSTNAME="$hostname" \
 	"$bin/mkveth" -b "$MKC_BRIDGE" -g "$gateway/$prefix" \
 	"$veth" "/run/netns/$netns" "$ip/$prefix" \
@@ -349,12 +405,11 @@ child=$!
 exec 3<&-
 printf 'pid=%s\n' "$child" >>"$dir/info"
 
-# wait returns early when a trapped signal arrives: then wait again.
+# wait returns early when a trapped signal arrives: wait until it is gone.
 while :; do
-	signalled=''
 	status=0
 	wait "$child" || status=$?
-	[ -n "$signalled" ] || break
+	kill -0 "$child" 2>/dev/null || break
 done
 child=''
 exit "$status"

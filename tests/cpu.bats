@@ -33,7 +33,7 @@ percent() {
 @test "the host sees the CPU quota in the container's cgroup" {
 	start_container c -c 0.5 "$(cname)" "$(test_ip 2)" sh -c 'echo ready; exec sleep 1003'
 	wait_output "$c_out" ready
-	pid=$(pid_of_sleep 1003)
+	pid=$(command_pid "$c_pid")
 	file=$(cg_file "$pid" cpu cpu.cfs_quota_us cpu.max)
 	case $file in
 	*cpu.max) assert_equal "$(cat "$file")" "50000 100000" ;;
@@ -47,7 +47,7 @@ percent() {
 @test "without -c there is no CPU quota" {
 	start_container c "$(cname)" "$(test_ip 2)" sh -c 'echo ready; exec sleep 1004'
 	wait_output "$c_out" ready
-	file=$(cg_file "$(pid_of_sleep 1004)" cpu cpu.cfs_quota_us cpu.max)
+	file=$(cg_file "$(command_pid "$c_pid")" cpu cpu.cfs_quota_us cpu.max)
 	case $file in
 	*cpu.max) assert_equal "$(cut -d' ' -f1 "$file")" max ;;
 	*) assert_equal "$(cat "$file")" -1 ;;

@@ -68,7 +68,7 @@ cname() {
 
 BG_PIDS=()
 
-# start_container VAR [--default-signal=SIG] [mkcontainer args]: run
+# start_container VAR [--default-signal=SIG,...] [mkcontainer args]: run
 # mkcontainer.sh in the background, stdin from /dev/null, stdout and stderr in
 # a file. Sets ${VAR}_pid and ${VAR}_out. fd 3 is bats' own: a background job
 # must not hold it.
@@ -142,8 +142,12 @@ cg_file() {
 	fi
 }
 
-# A running container's COMMAND: start_container with `exec sleep N` and a
-# "ready" line, then pid_of_sleep N.
-pid_of_sleep() {
-	pgrep -f -n "^sleep $1\$"
+# command_pid PID: the host PID of COMMAND in the container that the
+# mkcontainer.sh of PID runs: its child is nsexec, then the init, then COMMAND.
+command_pid() {
+	local p=$1 i
+	for i in 1 2 3; do
+		p=$(pgrep -o -P "$p") || return 1
+	done
+	echo "$p"
 }

@@ -14,27 +14,27 @@ teardown() {
 }
 
 @test "hostname inside the container is HOSTNAME" {
-	run -0 "$MKC" box-one "$(test_ip 2)" hostname
-	assert_output box-one
+	run -0 "$MKC" "$(cname)" "$(test_ip 2)" hostname
+	assert_output "$(cname)"
 }
 
 @test "the host's hostname does not change, during or after" {
 	before=$(hostname)
-	start_container c box-two "$(test_ip 2)" sh -c 'hostname; echo ready; exec sleep 1000'
+	start_container c "$(cname)" "$(test_ip 2)" sh -c 'hostname; echo ready; exec sleep 1000'
 	wait_output "$c_out" ready
 	[ "$(hostname)" = "$before" ]
 	run cat "$c_out"
-	assert_line --index 0 box-two
+	assert_line --index 0 "$(cname)"
 	stop_containers
 	[ "$(hostname)" = "$before" ]
 }
 
 @test "the container is in its own UTS namespace (seen from the host)" {
-	start_container c box-three "$(test_ip 2)" sh -c 'echo ready; exec sleep 1000'
+	start_container c "$(cname)" "$(test_ip 2)" sh -c 'echo ready; exec sleep 1000'
 	wait_output "$c_out" ready
-	pid=$(pgrep -f -n '^sleep 1000$')
+	pid=$(command_pid "$c_pid")
 	[ "$(readlink "/proc/$pid/ns/uts")" != "$(readlink /proc/self/ns/uts)" ]
-	[ "$(nsenter -t "$pid" -u hostname)" = box-three ]
+	[ "$(nsenter -t "$pid" -u hostname)" = "$(cname)" ]
 }
 
 @test "a 63-character hostname works, a 64-character one is refused" {

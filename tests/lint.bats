@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # The shell scripts are POSIX sh: they parse under dash and shellcheck finds
-# nothing; the helpers build without a warning under -Werror.
+# nothing, not even a style note; every helper has -h.
 
 load helpers
 bats_require_minimum_version 1.5.0
@@ -20,7 +20,7 @@ shell_scripts() {
 
 @test "shellcheck finds nothing in the scripts" {
 	command -v shellcheck >/dev/null || skip "shellcheck is not installed"
-	run shellcheck -x -s sh -S style -e SC2015 $(shell_scripts)
+	run shellcheck -x -s sh -S style $(shell_scripts)
 	[ "$status" -eq 0 ] || fail "$output"
 }
 

@@ -22,6 +22,7 @@ setup() {
 
 teardown() {
 	stop_containers
+	ip addr del "$TEST_NET.254/24" dev mkc0 2>/dev/null || true
 }
 
 # The host's own LAN: the first link-scope IPv4 route of eth0, e.g.
@@ -101,6 +102,7 @@ serve() {
 
 @test "two containers reach each other by address" {
 	serve a "$(cname a)" "$(test_ip 2)" 7070
+	assert_routed_via "$(test_ip 2)" mkc0
 	run -0 "$MKC" "$(cname b)" "$(test_ip 3)" client "$(test_ip 2)" 7070 "hi from b"
 	assert_output "hello from $(cname a) ($(test_ip 2)): hi from b"
 	wait_output "$a_out" "$(test_ip 3) said: hi from b"
@@ -122,7 +124,6 @@ serve() {
 	assert_line --partial "default via $TEST_NET.254 dev eth0"
 	run -0 ip -o -4 addr show dev mkc0
 	assert_output --partial "inet $TEST_NET.254/24"
-	ip addr del "$TEST_NET.254/24" dev mkc0
 }
 
 @test "a container's network stack is its own: it cannot see the host's links" {

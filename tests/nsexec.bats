@@ -144,11 +144,12 @@ ns_of() { readlink "/proc/$1/ns/$2"; }
 
 @test "only stdin, stdout and stderr reach COMMAND in a new PID namespace" {
 	exec 7</dev/null
-	run -0 nsexec -m -p sh -c 'ls /proc/self/fd'
+	# ls lists the shell's descriptors ("; true": sh must not exec ls)
+	run -0 nsexec -m -p sh -c 'mount -t proc proc /proc && ls /proc/$$/fd; true'
 	exec 7<&-
-	# ls itself opens a directory: 0 1 2 and that one
-	refute_line 7
-	assert_line 0
+	assert_output "0
+1
+2"
 }
 
 @test "nsexec dies with its container's host side: the container does not outlive it" {

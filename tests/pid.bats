@@ -27,7 +27,7 @@ teardown() {
 @test "the host sees the container's processes, under other PIDs" {
 	start_container c "$(cname)" "$(test_ip 2)" sh -c 'echo "inner=$$"; echo ready; exec sleep 1000'
 	wait_output "$c_out" ready
-	pid=$(pgrep -f -n '^sleep 1000$')
+	pid=$(command_pid "$c_pid")
 	[ "$pid" -ne 2 ]
 	assert_equal "$(awk '/^NSpid/ {print $3}' "/proc/$pid/status")" 2
 	[ "$(readlink "/proc/$pid/ns/pid")" != "$(readlink /proc/self/ns/pid)" ]
@@ -41,7 +41,7 @@ teardown() {
 	run -0 "$MKC" "$(cname c)" "$(test_ip 4)" ps -o args
 	refute_output --partial 'sleep 100'
 	# and from inside a: its own sleep only (nsenter into its namespaces)
-	pid_a=$(pgrep -f -n '^sleep 1001$')
+	pid_a=$(command_pid "$a_pid")
 	run -0 nsenter -t "$pid_a" -m -p ps -o args
 	assert_output --partial 'sleep 1001'
 	refute_output --partial 'sleep 1002'

@@ -42,6 +42,17 @@ setup() {
 	assert_output hidden
 }
 
+@test "PID 1's working directory and root are the container's /, from any caller's directory" {
+	marker=$BATS_TEST_TMPDIR/host-marker
+	touch "$marker"
+	cd "$BATS_TEST_TMPDIR"
+	run -0 "$MKC" "$(cname)" "$(test_ip 2)" sh -c 'readlink /proc/1/cwd; readlink /proc/1/root; ls -a /proc/1/cwd/'
+	assert_line --index 0 /
+	assert_line --index 1 /
+	refute_output --partial host-marker
+	assert_output --partial shared_folder || assert_output --partial usr
+}
+
 @test "the environment is the container's own, not the caller's" {
 	MKC_TEST_SECRET=leaked run -0 "$MKC" "$(cname)" "$(test_ip 2)" env
 	refute_output --partial MKC_TEST_SECRET

@@ -22,7 +22,7 @@ teardown() {
 signal_ends() {
 	start_container c --default-signal=INT "$(cname)" "$(test_ip 2)" sh -c 'echo ready; exec sleep 1000'
 	wait_output "$c_out" ready
-	pid=$(pid_of_sleep 1000)
+	pid=$(command_pid "$c_pid")
 	kill "-$1" "$c_pid"
 	status=0
 	wait "$c_pid" || status=$?
@@ -77,7 +77,7 @@ signal_ends() {
 @test "COMMAND killed from the host (kill -9): exit 137, nothing left" {
 	start_container c "$(cname)" "$(test_ip 2)" sh -c 'echo ready; exec sleep 1000'
 	wait_output "$c_out" ready
-	kill -KILL "$(pid_of_sleep 1000)"
+	kill -KILL "$(command_pid "$c_pid")"
 	status=0
 	wait "$c_pid" || status=$?
 	BG_PIDS=()
@@ -95,15 +95,49 @@ signal_ends() {
 	same_state "$BATS_TEST_TMPDIR/before"
 }
 
-@test "SIGTERM at any moment of the start leaves nothing behind" {
-	for delay in 0 0.002 0.005 0.01 0.02 0.03 0.05 0.08; do
-		start_container c "$(cname)" "$(test_ip 2)" sleep 1000
+# any_moment SIGNAL: SIGNAL at moments throughout the start; each time the
+# container ends and nothing is left.
+any_moment() {
+	for delay in 0 0.002 0.005 0.008 0.01 0.012 0.014 0.02 0.03 0.05 0.08; do
+		start_container c --default-signal=INT "$(cname)" "$(test_ip 2)" sleep 1000
 		# signal mkcontainer.sh, not the shell bats forks to start it
 		eventually grep -q mkcontainer "/proc/$c_pid/cmdline"
 		sleep "$delay"
-		kill -TERM "$c_pid"
-		wait "$c_pid" || true
+		kill "-$1" "$c_pid"
+		status=0
+		EVENTUALLY_TIMEOUT=5 eventually sh -c "! kill -0 $c_pid 2>/dev/null" ||
+			fail "still running $delay s after SIG$1"
+		wait "$c_pid" || status=$?
 		BG_PIDS=()
+		[ "$status" -ne 0 ] || fail "exit 0 after SIG$1 at $delay s"
 		same_state "$BATS_TEST_TMPDIR/before"
 	done
+}
+
+@test "SIGTERM at any moment of the start leaves nothing behind" {
+	any_moment TERM
+}
+
+@test "SIGINT at any moment of the start leaves nothing behind" {
+	any_moment INT
+}
+
+@test "SIGQUIT, SIGUSR1 and SIGUSR2 to mkcontainer.sh reach COMMAND" {
+	start_container c --default-signal=INT,QUIT "$(cname)" "$(test_ip 2)" sh -c '
+		trap "echo got USR1" USR1
+		trap "echo got USR2" USR2
+		trap "echo got QUIT; exit 3" QUIT
+		echo ready
+		while :; do sleep 0.05; done'
+	wait_output "$c_out" ready
+	kill -USR1 "$c_pid"
+	wait_output "$c_out" "got USR1"
+	kill -USR2 "$c_pid"
+	wait_output "$c_out" "got USR2"
+	kill -QUIT "$c_pid"
+	status=0
+	wait "$c_pid" || status=$?
+	BG_PIDS=()
+	[ "$status" -eq 3 ]
+	same_state "$BATS_TEST_TMPDIR/before"
 }

@@ -42,6 +42,12 @@ rejects() {
 	done
 }
 
+@test "special-purpose addresses are refused" {
+	for ip in 0.1.2.3 127.0.0.2 169.254.1.2 224.0.0.5 239.1.1.1 240.0.0.1 255.255.255.254; do
+		rejects "special-purpose address" "$(cname)" "$ip/24" true
+	done
+}
+
 @test "the network, broadcast and gateway addresses are refused" {
 	rejects "network address" "$(cname)" 10.219.0.0/24 true
 	rejects "broadcast address" "$(cname)" 10.219.0.255/24 true
@@ -52,7 +58,7 @@ rejects() {
 }
 
 @test "invalid memory sizes" {
-	for m in abc 10X -5 1.5G '' 1M 4194303 99999999999999G; do
+	for m in abc 10X -5 1.5G '' 1M 4194303 99999999999999G 08M 010M 17179869184G 4611686018427387905; do
 		rejects "invalid memory limit" -m "$m" "$(cname)" "$(test_ip 2)" true
 	done
 }
@@ -81,6 +87,11 @@ rejects() {
 	rejects "absolute path" -v "$BATS_TEST_TMPDIR:relative" "$(cname)" "$(test_ip 2)" true
 	rejects "without '..'" -v "$BATS_TEST_TMPDIR:/a/../b" "$(cname)" "$(test_ip 2)" true
 	rejects "without '..'" -v "$BATS_TEST_TMPDIR:/" "$(cname)" "$(test_ip 2)" true
+	rejects "no /not-in-rootfs in root filesystem" -v "$BATS_TEST_TMPDIR:/not-in-rootfs" "$(cname)" "$(test_ip 2)" true
+	[ ! -e "$ROOTFS/not-in-rootfs" ]
+	for dst in /proc /sys/fs /dev/x; do
+		rejects "are the container's own" -v "$BATS_TEST_TMPDIR:$dst" "$(cname)" "$(test_ip 2)" true
+	done
 }
 
 @test "a missing or unusable root filesystem" {
@@ -88,13 +99,17 @@ rejects() {
 	touch "$BATS_TEST_TMPDIR/file"
 	rejects "invalid root filesystem" -r "$BATS_TEST_TMPDIR/file" "$(cname)" "$(test_ip 2)" true
 	rejects "host's root" -r / "$(cname)" "$(test_ip 2)" true
+	mkdir "$BATS_TEST_TMPDIR/empty"
+	rejects "it has no /proc directory" -r "$BATS_TEST_TMPDIR/empty" "$(cname)" "$(test_ip 2)" true
+	[ -z "$(ls -A "$BATS_TEST_TMPDIR/empty")" ]
 }
 
-@test "usage errors: missing operands, unknown option" {
-	rejects "missing HOSTNAME and IP" "$(cname)"
-	run --separate-stderr -125 "$MKC" -Z "$(cname)" "$(test_ip 2)" true
-	assert_equal "${stderr_lines[-1]}" "Try '$MKC -h' for more information."
-	same_state "$BATS_TEST_TMPDIR/before"
+@test "usage errors: missing operands, unknown option, missing value" {
+	rejects "missing HOSTNAME and IP"
+	rejects "missing IP after HOSTNAME '$(cname)'" "$(cname)"
+	rejects "invalid option '-Z'" -Z "$(cname)" "$(test_ip 2)" true
+	run --separate-stderr -125 "$MKC" -m
+	[ "$stderr" = "mkcontainer: option -m needs a value (try: $MKC -h)" ]
 }
 
 @test "-h prints the usage on stdout and exits 0" {
@@ -111,6 +126,13 @@ rejects() {
 	# the name is the hostname by default; -n gives another
 	run -0 "$MKC" -n "$(cname)-b" "$(cname)" "$(test_ip 3)" hostname
 	assert_output "$(cname)"
+}
+
+@test "a gateway that is a running container's address is refused" {
+	start_container c "$(cname a)" "$(test_ip 2)" sh -c 'echo ready; exec sleep 1000'
+	wait_output "$c_out" ready
+	snapshot "$BATS_TEST_TMPDIR/before"
+	rejects "gateway $(test_ip 2) is the address of a running container" -g "$(test_ip 2)" "$(cname b)" "$(test_ip 3)" true
 }
 
 @test "an IP address used by a running container is refused" {
