@@ -13,8 +13,12 @@ set -eu
 prog=busybox.sh
 die() { printf '%s: %s\n' "$prog" "$*" >&2; exit 1; }
 
-[ $# -eq 1 ] || { echo "usage: $prog DIR" >&2; exit 2; }
+usage() { echo "usage: $prog DIR   (build a busybox root filesystem in DIR)"; }
+case ${1-} in -h | --help) usage; exit 0 ;; -*) usage >&2; exit 2 ;; esac
+[ $# -eq 1 ] || { usage >&2; exit 2; }
 dir=${1%/}
+# Absolute: the build changes directory, and cleanup must still find it.
+case $dir in /*) ;; *) dir=$(pwd)/$dir ;; esac
 here=$(cd "$(dirname "$0")" && pwd)
 : "${CC:=cc}"
 : "${BUSYBOX:=/bin/busybox}"

@@ -9,6 +9,10 @@
 set -eu
 
 prog=install-deps.sh
+case ${1-} in -h | --help)
+	echo "usage: $prog [build|test|bench]...   (default: build test)"
+	exit 0 ;;
+esac
 [ $# -gt 0 ] || set -- build test
 
 missing=''

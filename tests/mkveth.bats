@@ -43,22 +43,6 @@ in_ns() {
 	ip netns exec "$NS" "$@"
 }
 
-# The host's own LAN: the first link-scope IPv4 route of eth0, e.g.
-# 192.168.1.0/24, in LAN. LAN_IP and LAN_GW are its 5th and 6th addresses,
-# given explicitly so that even a broken check never puts the 1st, often the
-# real router's, on a bridge. Skips when eth0 has no such subnet.
-host_lan() {
-	local a b c d n
-	LAN=$(ip -o -4 route show dev eth0 scope link 2>/dev/null | awk '{print $1; exit}')
-	case $LAN in */*) ;; *) skip "no IPv4 subnet on eth0" ;; esac
-	[ "${LAN#*/}" -ge 8 ] && [ "${LAN#*/}" -le 29 ] || skip "eth0's subnet $LAN is too small"
-	IFS=. read -r a b c d <<<"${LAN%/*}"
-	n=$(( (a << 24 | b << 16 | c << 8 | d) + 5 ))
-	LAN_IP=$((n >> 24 & 255)).$((n >> 16 & 255)).$((n >> 8 & 255)).$((n & 255))
-	n=$((n + 1))
-	LAN_GW=$((n >> 24 & 255)).$((n >> 16 & 255)).$((n >> 8 & 255)).$((n & 255))
-}
-
 # BR2, up, with ADDRESS: the "other interface" of the host that owns a route.
 other_bridge() {
 	ip link add "$BR2" type bridge
@@ -301,20 +285,10 @@ other_bridge() {
 	assert_output ""
 }
 
-# The gateway on the bridge would be a second route to the host's own LAN,
-# perhaps with its router's address: refused before anything is made.
-@test "a subnet that overlaps the host's eth0 route is refused, nothing made" {
-	host_lan
-	ip link add "$BR" type bridge
-	ip addr add "$SUB.1/24" dev "$BR"
-	before=$(ip -o -4 addr show dev "$BR")
-	run -125 mkveth -b "$BR" -g "$LAN_GW" "$VETH" "/run/netns/$NS" "$LAN_IP/${LAN#*/}"
-	assert_output "mkveth: subnet $LAN overlaps the host's route $LAN dev eth0: choose another subnet"
-	run ! ip link show "$VETH"
-	run ! in_ns ip link show eth0
-	assert_equal "$(ip -o -4 addr show dev "$BR")" "$before"
-}
-
+# The gateway on the bridge would be a second route to a subnet the host
+# already reaches (its LAN, say): refused before anything is made. Tested
+# with a route on a second test bridge, never with the host's real LAN, so
+# that a broken check cannot disturb the host's network.
 @test "a subnet equal to, inside or around a route on another link is refused" {
 	other_bridge "$SUB.1/24"
 	run -125 mkv "$VETH" "$NS" "$SUB.2/24"
