@@ -734,14 +734,17 @@ static void remove_cgroup(bool force)
 
 	deadline = now_ms() + REMOVE_TIMEOUT_MS;
 	for (struct hier *h = hiers; h < hiers + nhiers; h++) {
-		if (access(h->dir, F_OK) < 0) {
-			if (errno == ENOENT)
-				continue;
+		if (access(h->dir, F_OK) == 0) {
+			found = true;
+			remove_tree(h, h->dir);
+		} else if (errno != ENOENT) {
 			err(EXIT_SETUP, "cannot access '%s'", h->dir);
 		}
-		found = true;
-		remove_tree(h, h->dir);
-		/* Parents may be shared with other containers: only if empty. */
+		/*
+		 * Parents may be shared with other containers: only if empty.
+		 * Also when the leaf is missing: a setcg killed while making
+		 * it may have made the parents only.
+		 */
 		if (prune(h, depth - 1, 0) < 0)
 			err(EXIT_SETUP, "cannot remove a parent of '%s'", h->dir);
 	}

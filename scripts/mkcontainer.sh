@@ -318,8 +318,30 @@ on_signal() {
 	if [ -z "$child" ]; then
 		exit $((128 + $2))
 	fi
-	case $1 in INT | QUIT) [ ! -t 0 ] || return 0 ;; esac
+	case $1 in
+	INT | QUIT)
+		[ ! -t 0 ] || return 0
+		# Until the chain has exec'd, it is our forked copy, which sh
+		# made ignore SIGINT and SIGQUIT: that would lose the signal.
+		# It execs within microseconds: wait for it, then send.
+		n=0
+		while ignores "$2" "$child" && [ "$n" -lt 10000 ]; do
+			n=$((n + 1))
+		done
+		;;
+	esac
 	kill "-$1" "$child" 2>/dev/null || true
+}
+# ignores SIGNUM PID: true while process PID ignores signal SIGNUM.
+# shellcheck disable=SC2317 # called by on_signal
+ignores() {
+	while read -r key mask; do
+		if [ "$key" = SigIgn: ]; then
+			[ $((0x$mask >> ($1 - 1) & 1)) -eq 1 ]
+			return
+		fi
+	done 2>/dev/null <"/proc/$2/status"
+	return 1
 }
 trap 'on_signal INT 2' INT
 trap 'on_signal TERM 15' TERM
