@@ -1,3 +1,4 @@
+#!/bin/sh
 # mkc-lib.sh - sourced (not run) by the mkcontainer scripts.
 # shellcheck shell=sh
 # -ef (same file) is not in POSIX, but dash, bash and busybox sh have it.

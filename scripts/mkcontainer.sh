@@ -19,6 +19,7 @@
 # shellcheck disable=SC3013
 set -eu
 
+# shellcheck disable=SC2034 # used by mkc-lib.sh
 prog=mkcontainer
 # Set by `make install`; empty when run from the source tree.
 MKC_LIBEXEC=
@@ -266,6 +267,7 @@ while [ "$i" -le "$nvol" ]; do
 done
 
 require_root
+bin=''
 find_helpers
 
 # --- state, locks, resources -------------------------------------------------
