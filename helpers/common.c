@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 int verbose;
+int exec_notify_fd = -1;
 
 void trace(const char *fmt, ...)
 {
@@ -29,13 +30,28 @@ void trace_man(const char *page)
 	trace("(see %s)", page);
 }
 
+static void notify(const char *msg)
+{
+	if (write(exec_notify_fd, msg, strlen(msg)) < 0 && errno != EPIPE)
+		warn("cannot write to descriptor %d", exec_notify_fd);
+}
+
 noreturn void exec_next(char **argv)
 {
+	if (exec_notify_fd >= 0) {
+		notify("exec\n");
+		if (fcntl(exec_notify_fd, F_SETFD, FD_CLOEXEC) < 0)
+			err(EXIT_SETUP, "fcntl");
+	}
 	trace("execvp(\"%s\", ...)", argv[0]);
 	execvp(argv[0], argv);
 	/* As env(1) and chroot(1): 127 when not found, 126 when not runnable. */
-	int status = (errno == ENOENT || errno == ENOTDIR) ? EXIT_NOT_FOUND
-							      : EXIT_CANNOT_EXEC;
+	int saved = errno;
+	int status = (saved == ENOENT || saved == ENOTDIR) ? EXIT_NOT_FOUND
+							  : EXIT_CANNOT_EXEC;
+	if (exec_notify_fd >= 0)
+		notify("failed\n");
+	errno = saved;
 	warn("cannot execute '%s'", argv[0]);
 	exit(status);
 }

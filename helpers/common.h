@@ -35,7 +35,12 @@ void trace_man(const char *page);
 /*
  * Chain-load: execvp(argv[0], argv). Never returns; on failure prints
  * "helper: cannot execute 'cmd': reason" and exits 126 or 127.
+ *
+ * With exec_notify_fd set, first write "exec\n" to it and make it
+ * close-on-exec, and write "failed\n" if the exec fails: the reader learns
+ * whether COMMAND started (EOF right after "exec") or not.
  */
+extern int exec_notify_fd;
 noreturn void exec_next(char **argv);
 
 /* Print "Try 'helper -h' for more information." and exit 125. */

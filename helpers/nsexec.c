@@ -65,10 +65,15 @@ static noreturn void usage(void)
 	     "Join existing namespaces (FILE as /proc/PID/ns/net or /run/netns/NAME):\n"
 	     "  --mnt=FILE --uts=FILE --ipc=FILE --net=FILE --pid=FILE --cgroup=FILE\n"
 	     "  --user=FILE\n"
-	     "  -t PID                   join every namespace of process PID\n"
+	     "  -t PID                   join every namespace of process PID, and\n"
+	     "                           its root directory\n"
 	     "\n"
 	     "Other options:\n"
 	     "  --hostname=NAME          set the hostname (needs -u)\n"
+	     "  --keep-fd=FD             pass descriptor FD to COMMAND (repeatable);\n"
+	     "                           all others but 0, 1 and 2 are closed\n"
+	     "  --pidfile=FILE           write the host PID of the container's\n"
+	     "                           PID 1 (or of COMMAND) to FILE\n"
 	     "  -k SECONDS               after forwarding SIGTERM or SIGHUP, SIGKILL\n"
 	     "                           the container when it is still running\n"
 	     "                           SECONDS later (default 10; 0: never)\n"
@@ -113,6 +118,29 @@ static void set_title(int argc, char **argv, const char *title)
 		warn("prctl(PR_SET_NAME)");
 }
 
+/* The caller's descriptors that --keep-fd passes to COMMAND. */
+#define MAX_KEEP 4
+static int keep[MAX_KEEP], nkeep;
+
+/*
+ * Nothing of the caller's but stdin, stdout, stderr and the --keep-fd ones
+ * goes in: an inherited descriptor is a door back to the host.
+ */
+static void close_fds(void)
+{
+	unsigned from = 3;
+
+	/* keep[] is sorted: close the gaps between the kept ones. */
+	for (int i = 0; i < nkeep; i++) {
+		if ((unsigned)keep[i] > from &&
+		    close_range(from, (unsigned)keep[i] - 1, 0) < 0)
+			err(EXIT_SETUP, "close_range");
+		from = (unsigned)keep[i] + 1;
+	}
+	if (close_range(from, ~0U, 0) < 0)
+		err(EXIT_SETUP, "close_range");
+}
+
 /*
  * PID 1 of the new namespace: run COMMAND as PID 2 and supervise it. The
  * signals are still blocked from before the fork, so none is lost.
@@ -129,6 +157,10 @@ static noreturn void run_init(int argc, char **argv, char **command)
 	}
 	trace("init: PID 1 in the new PID namespace, COMMAND is PID %d",
 	      (int)pid);
+	/* The init needs none of the caller's descriptors: not holding the
+	 * --keep-fd ones lets COMMAND's exec close them for good. */
+	if (close_range(3, ~0U, 0) < 0)
+		err(EXIT_SETUP, "close_range");
 	/*
 	 * Our working directory is still the caller's, on the host. pivot_root
 	 * moves only the directories that are the old root itself, so keeping
@@ -159,14 +191,113 @@ static void die_with_parent(int pipe_rd)
 	close(pipe_rd);
 }
 
+/*
+ * The pid file is opened before anything is joined or unshared: once the
+ * container has done pivot_root, even this host-side process, which shares
+ * its mount namespace, sees the container's files at the path.
+ */
+static int pidfile_fd = -1;
+static const char *pidfile;
+
+static void open_pidfile(void)
+{
+	pidfile_fd = open(pidfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (pidfile_fd < 0)
+		err(EXIT_SETUP, "cannot open pid file '%s'", pidfile);
+}
+
+static void write_pidfile(pid_t pid)
+{
+	char buf[16];
+	int len = snprintf(buf, sizeof(buf), "%d\n", (int)pid);
+
+	if (write(pidfile_fd, buf, (size_t)len) != len || close(pidfile_fd) < 0)
+		err(EXIT_SETUP, "cannot write pid file '%s'", pidfile);
+}
+
+/*
+ * Fork into the PID namespace (made or joined). The child is PID 1 of a new
+ * namespace, or a member of the joined one; the parent supervises it.
+ */
+static noreturn void fork_into(int argc, char **argv, char **command,
+			       unsigned kill_after)
+{
+	sigset_t set;
+	int sync[2];
+	pid_t child;
+
+	/* Block the signals we forward first, so that any sent from now on
+	 * waits for the supervisor loop. */
+	forwarded_signals(&set);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		err(EXIT_SETUP, "sigprocmask");
+	/* SIGCHLD ignored by our caller would make the kernel reap for us. */
+	if (signal(SIGCHLD, SIG_DFL) == SIG_ERR)
+		err(EXIT_SETUP, "signal(SIGCHLD)");
+	if (pipe2(sync, O_CLOEXEC) < 0)
+		err(EXIT_SETUP, "pipe2");
+	trace("fork() (see pid_namespaces(7))");
+	child = fork();
+	if (child < 0)
+		err(EXIT_SETUP, "fork");
+	if (child == 0) {
+		close(sync[1]);
+		if (pidfile_fd >= 0)
+			close(pidfile_fd);
+		die_with_parent(sync[0]);
+		close_fds();
+		if (getpid() == 1)
+			run_init(argc, argv, command);
+		reset_signals();
+		exec_next(command);
+	}
+	close(sync[0]);
+	/* The kept descriptors are COMMAND's: holding them here would keep
+	 * them open for as long as the container runs. */
+	for (int i = 0; i < nkeep; i++)
+		close(keep[i]);
+	if (pidfile)
+		write_pidfile(child);
+	supervise(child, 0, kill_after);
+}
+
+/*
+ * With -t PID, also take PID's root directory: joining its mount namespace
+ * alone puts us at the namespace's first root, which pivot_root left behind.
+ */
+static void enter_root(int rootfd)
+{
+	trace("fchdir(root of the target) + chroot(\".\") (see chroot(2))");
+	if (fchdir(rootfd) < 0 || chroot(".") < 0 || chdir("/") < 0)
+		err(EXIT_SETUP, "cannot enter the root directory of the target");
+	close(rootfd);
+}
+
+static void add_keep(const char *arg)
+{
+	uint64_t fd;
+
+	if (parse_u64(arg, &fd) < 0 || fd < 3 || fd > 1024)
+		usage_error("invalid --keep-fd '%s': a descriptor from 3", arg);
+	if (nkeep == MAX_KEEP)
+		usage_error("too many --keep-fd (at most %d)", MAX_KEEP);
+	if (fcntl((int)fd, F_GETFD) < 0)
+		err(EXIT_SETUP, "--keep-fd %d", (int)fd);
+	/* insertion sort: close_fds() wants them in order */
+	int i = nkeep++;
+	for (; i > 0 && keep[i - 1] > (int)fd; i--)
+		keep[i] = keep[i - 1];
+	keep[i] = (int)fd;
+}
+
 int main(int argc, char **argv)
 {
-	enum { OPT_HOSTNAME = 256, OPT_JOIN = 512 };
-	struct option longopts[NNS + 2];
+	enum { OPT_HOSTNAME = 256, OPT_KEEP, OPT_PIDFILE, OPT_JOIN = 512 };
+	struct option longopts[NNS + 4];
 	const char *hostname = NULL, *target = NULL;
 	unsigned kill_after = 10;
 	uint64_t n;
-	int unshare_flags = 0, join_fds[NNS], opt;
+	int unshare_flags = 0, join_fds[NNS], opt, rootfd = -1;
 	int join_pid = 0;
 
 	for (size_t i = 0; i < NNS; i++)
@@ -175,7 +306,11 @@ int main(int argc, char **argv)
 					       OPT_JOIN + (int)i };
 	longopts[NNS] = (struct option){ "hostname", required_argument, NULL,
 					 OPT_HOSTNAME };
-	longopts[NNS + 1] = (struct option){ 0 };
+	longopts[NNS + 1] = (struct option){ "keep-fd", required_argument, NULL,
+					     OPT_KEEP };
+	longopts[NNS + 2] = (struct option){ "pidfile", required_argument, NULL,
+					     OPT_PIDFILE };
+	longopts[NNS + 3] = (struct option){ 0 };
 
 	while ((opt = getopt_long(argc, argv, "+muinpCUt:k:vh", longopts,
 				  NULL)) != -1) {
@@ -185,7 +320,13 @@ int main(int argc, char **argv)
 		}
 		switch (opt) {
 		case OPT_HOSTNAME: hostname = optarg; break;
-		case 't': target = optarg; break;
+		case OPT_KEEP: add_keep(optarg); break;
+		case OPT_PIDFILE: pidfile = optarg; break;
+		case 't':
+			if (parse_u64(optarg, &n) < 0 || n == 0 || n > INT32_MAX)
+				usage_error("invalid -t PID '%s'", optarg);
+			target = optarg;
+			break;
 		case 'k':
 			if (parse_u64(optarg, &n) < 0 || n > 86400)
 				usage_error("invalid -k seconds '%s'", optarg);
@@ -211,6 +352,8 @@ int main(int argc, char **argv)
 
 	/* 1. Open everything to join before joining anything. */
 	trace_man("namespaces(7)");
+	if (pidfile)
+		open_pidfile();
 	for (size_t i = 0; i < NNS; i++) {
 		char path[64];
 		const char *file = namespaces[i].join;
@@ -238,6 +381,14 @@ int main(int argc, char **argv)
 			join_fds[i] = -1;
 		}
 	}
+	if (target) {
+		char path[64];
+
+		snprintf(path, sizeof(path), "/proc/%s/root", target);
+		rootfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (rootfd < 0)
+			err(EXIT_SETUP, "cannot open '%s'", path);
+	}
 
 	/* 2. Join, then make the new ones. */
 	for (size_t i = 0; i < NNS; i++) {
@@ -260,6 +411,8 @@ int main(int argc, char **argv)
 		if (namespaces[i].flag == CLONE_NEWPID)
 			join_pid = 1;
 	}
+	if (rootfd >= 0)
+		enter_root(rootfd);
 	if (unshare_flags) {
 		trace("unshare(%s) (see unshare(2))", flag_names(unshare_flags));
 		if (unshare(unshare_flags) < 0)
@@ -286,39 +439,10 @@ int main(int argc, char **argv)
 			err(EXIT_SETUP, "cannot set hostname '%s'", hostname);
 	}
 
-	if (!(unshare_flags & CLONE_NEWPID) && !join_pid)
-		exec_next(argv + optind);
-
-	/* 4. Fork into the PID namespace. Block the signals we forward first,
-	 *    so that any sent from now on waits for the supervisor loop. */
-	sigset_t set;
-	int sync[2];
-	pid_t child;
-
-	forwarded_signals(&set);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
-		err(EXIT_SETUP, "sigprocmask");
-	/* SIGCHLD ignored by our caller would make the kernel reap for us. */
-	if (signal(SIGCHLD, SIG_DFL) == SIG_ERR)
-		err(EXIT_SETUP, "signal(SIGCHLD)");
-	if (pipe2(sync, O_CLOEXEC) < 0)
-		err(EXIT_SETUP, "pipe2");
-	trace("fork() (see pid_namespaces(7))");
-	child = fork();
-	if (child < 0)
-		err(EXIT_SETUP, "fork");
-	if (child == 0) {
-		close(sync[1]);
-		die_with_parent(sync[0]);
-		/* Nothing of the caller's but stdin, stdout and stderr goes in:
-		 * an inherited descriptor is a door back to the host. */
-		if (close_range(3, ~0U, 0) < 0)
-			err(EXIT_SETUP, "close_range");
-		if (getpid() == 1)
-			run_init(argc, argv, argv + optind);
-		reset_signals();
-		exec_next(argv + optind);
-	}
-	close(sync[0]);
-	supervise(child, 0, kill_after);
+	/* 4. A PID namespace applies to children only: fork into it. */
+	if ((unshare_flags & CLONE_NEWPID) || join_pid)
+		fork_into(argc, argv, argv + optind, kill_after);
+	if (pidfile)
+		write_pidfile(getpid());
+	exec_next(argv + optind);
 }

@@ -54,13 +54,15 @@ static const char *const devices[] = {
 
 static noreturn void usage(void)
 {
-	puts("Usage: pivot [-v] [-b SRC:DST[:ro]]... ROOTFS COMMAND [ARG]...\n"
+	puts("Usage: pivot [-v] [-b SRC:DST[:ro]]... [-n FD] ROOTFS COMMAND [ARG]...\n"
 	     "Make ROOTFS the root filesystem of this mount namespace, then run\n"
 	     "COMMAND in it. Run it in a new mount namespace (nsexec -m).\n"
 	     "\n"
 	     "  -b SRC:DST[:ro]  bind host path SRC at DST inside the rootfs\n"
 	     "                   (nosuid, nodev; read-only with :ro); repeatable;\n"
 	     "                   DST must exist in the rootfs\n"
+	     "  -n FD            tell FD whether COMMAND started: \"exec\" then\n"
+	     "                   end of file if it did, \"exec\", \"failed\" if not\n"
 	     "  -v               print each system call made\n"
 	     "  -h               print this help\n"
 	     "\n"
@@ -292,8 +294,17 @@ int main(int argc, char **argv)
 	char *volumes[MAX_VOLUMES], path[PATH_MAX];
 	int nvol = 0, opt;
 
-	while ((opt = getopt(argc, argv, "+b:vh")) != -1) {
+	while ((opt = getopt(argc, argv, "+b:n:vh")) != -1) {
 		switch (opt) {
+		case 'n': {
+			uint64_t fd;
+			if (parse_u64(optarg, &fd) < 0 || fd < 3 || fd > 1024)
+				usage_error("invalid -n descriptor '%s'", optarg);
+			if (fcntl((int)fd, F_GETFD) < 0)
+				err(EXIT_SETUP, "-n %d", (int)fd);
+			exec_notify_fd = (int)fd;
+			break;
+		}
 		case 'b':
 			if (nvol == MAX_VOLUMES)
 				usage_error("too many volumes (at most %d)", MAX_VOLUMES);

@@ -118,6 +118,7 @@ static const struct knob {
 static noreturn void usage(void)
 {
 	printf("Usage: setcg [-v] [-m SIZE] [-c CPUS] [-p N] [-C] CGROUP COMMAND [ARG]...\n"
+	       "       setcg [-v] -j [-C] CGROUP COMMAND [ARG]...\n"
 	       "       setcg [-v] -r [-f] CGROUP\n"
 	       "       setcg -s CGROUP\n"
 	       "\n"
@@ -129,6 +130,7 @@ static noreturn void usage(void)
 	       "  -c CPUS  CPU limit in cores, e.g. 0.5 (quota per 100 ms period)\n"
 	       "  -p N     maximum number of processes (1 to %d)\n"
 	       "  -C       new cgroup namespace: COMMAND sees its cgroup as /\n"
+	       "  -j       join CGROUP as it is, only if it exists; make nothing\n"
 	       "  -r       remove CGROUP: kill its processes, wait until it is empty,\n"
 	       "           remove it and then its empty parents; refuses systemd's\n"
 	       "           cgroups (*.slice, *.scope, ...) and the one setcg runs in\n"
@@ -414,6 +416,33 @@ static void rollback(void)
 		if (h->made_from && prune(h, h->made_to, h->made_from - 1) < 0)
 			warn("cannot remove '%s'", h->dir);
 	}
+}
+
+/*
+ * -j: join CGROUP as it is, in every hierarchy where it exists, and make
+ * nothing: a cgroup that is gone (its container ended) must not come back.
+ */
+static noreturn void join_existing(char **cmd, bool newns)
+{
+	bool found = false;
+
+	for (struct hier *h = hiers; h < hiers + nhiers; h++) {
+		if (access(h->dir, F_OK) < 0) {
+			if (errno == ENOENT)
+				continue;
+			err(EXIT_SETUP, "cannot access '%s'", h->dir);
+		}
+		found = true;
+		cg_write(h->dir, "cgroup.procs", "%d", getpid());
+	}
+	if (!found)
+		errx(EXIT_SETUP, "no cgroup '%s'", cgroup);
+	if (newns) {
+		trace("unshare(CLONE_NEWCGROUP)");
+		if (unshare(CLONE_NEWCGROUP) < 0)
+			err(EXIT_SETUP, "cannot create a cgroup namespace");
+	}
+	exec_next(cmd);
 }
 
 static noreturn void run(char **cmd, uint64_t mem, uint64_t quota,
@@ -794,11 +823,11 @@ static void print_stats(void)
 int main(int argc, char **argv)
 {
 	uint64_t mem = 0, quota = 0, pids = 0;
-	bool newns = false, rm = false, force = false, stats = false;
+	bool newns = false, rm = false, force = false, stats = false, join = false;
 	int opt, nargs;
 
 	opterr = 0;
-	while ((opt = getopt(argc, argv, "+:vm:c:p:Crfsh")) != -1) {
+	while ((opt = getopt(argc, argv, "+:vm:c:p:Cjrfsh")) != -1) {
 		switch (opt) {
 		case 'v': verbose = 1; break;
 		case 'm':
@@ -814,6 +843,7 @@ int main(int argc, char **argv)
 				usage_error("invalid N '%s'", optarg);
 			break;
 		case 'C': newns = true; break;
+		case 'j': join = true; break;
 		case 'r': rm = true; break;
 		case 'f': force = true; break;
 		case 's': stats = true; break;
@@ -823,8 +853,10 @@ int main(int argc, char **argv)
 		}
 	}
 	nargs = argc - optind;
-	if (rm && stats)
-		usage_error("-r and -s cannot be used together");
+	if (rm + stats + join > 1)
+		usage_error("-r, -s and -j cannot be used together");
+	if (join && (mem || quota || pids))
+		usage_error("-j joins as it is: no -m, -c or -p");
 	if ((rm || stats) && (mem || quota || pids || newns))
 		usage_error("-m, -c, -p and -C only apply when running COMMAND");
 	if (force && !rm)
@@ -843,6 +875,8 @@ int main(int argc, char **argv)
 		remove_cgroup(force);
 	else if (stats)
 		print_stats();
+	else if (join)
+		join_existing(argv + optind + 1, newns);
 	else
 		run(argv + optind + 1, mem, quota, pids, newns);
 	return 0;

@@ -74,7 +74,9 @@ static noreturn void pass_on(int status, int as_init)
 			warn("setrlimit(RLIMIT_CORE)");
 		sigemptyset(&set);
 		sigaddset(&set, sig);
-		if (signal(sig, SIG_DFL) == SIG_ERR ||
+		/* SIGKILL and SIGSTOP have no disposition to reset. */
+		if ((sig != SIGKILL && sig != SIGSTOP &&
+		     signal(sig, SIG_DFL) == SIG_ERR) ||
 		    sigprocmask(SIG_UNBLOCK, &set, NULL) < 0 || raise(sig) != 0)
 			warn("cannot die of signal %d", sig);
 	}
