@@ -22,7 +22,7 @@ DATADIR  = $(PREFIX)/share/mkcontainer
 
 HELPERS = nsexec pivot setcg mkveth
 BINS    = $(addprefix bin/,$(HELPERS))
-SCRIPTS = mkcontainer
+SCRIPTS = mkcontainer lscontainer execcontainer rmcontainer
 COMMON  = helpers/common.o
 
 # Which bats files to run: make test TESTS=tests/hostname.bats

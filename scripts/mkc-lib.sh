@@ -11,6 +11,9 @@
 #   lock   held (flock) for the container's whole life by its host-side
 #          process: a container whose lock can be taken is not running
 #   info   key=value lines: what it is and what it made (read by read_info)
+#   init.pid  the host PID of the container's init (PID 1)
+#   log    with -d, the output of the container
+#   notify with -d, a FIFO that tells mkcontainer.sh -d that COMMAND runs
 # and $MKC_STATE/ip/ADDRESS, held the same way, so that an address is used by
 # one running container at a time.
 
@@ -52,22 +55,60 @@ lock() {
 	while :; do
 		{ command eval "exec $1>>\"\$2\""; } 2>/dev/null || return 2
 		flock -n "$1" || return 1
-		[ "$2" -ef "/proc/$$/fd/$1" ] && return 0
+		[ "$2" -ef "/proc/self/fd/$1" ] && return 0
 	done
 }
 
 # Read a container's info file into info_* variables.
 # shellcheck disable=SC2034
 read_info() {
-	info_name='' info_hostname='' info_ip='' info_netns='' info_veth=''
-	info_cgroup='' info_pid=''
+	info_name='' info_hostname='' info_ip='' info_prefix='' info_netns=''
+	info_veth='' info_cgroup='' info_pid='' info_memory='' info_cpus=''
+	info_pids='' info_detached=''
 	[ -f "$1/info" ] || return 1
 	while IFS='=' read -r key value; do
 		case $key in
-		name | hostname | ip | netns | veth | cgroup | pid)
+		name | hostname | ip | prefix | netns | veth | cgroup | pid | \
+			memory | cpus | pids | detached)
 			eval "info_$key=\$value" ;;
 		esac
 	done <"$1/info"
+}
+
+# container_dir NAME: sets $dir to NAME's state directory, or fails with a
+# clear message when there is no such container.
+container_dir() {
+	case $1 in
+	'' | [!A-Za-z0-9]* | *[!A-Za-z0-9_.-]*) die "invalid container name '$1'" ;;
+	esac
+	dir=$MKC_STATE/$1
+	[ -d "$dir" ] || die "no container named '$1'"
+}
+
+# is_running DIR: true while the container's host-side process (the helper
+# chain, pid= in info) still holds the name lock. Only reads: taking the lock
+# to test it would make a container starting at that moment fail.
+is_running() {
+	read_info "$1" || return 1
+	[ -n "$info_pid" ] && [ -e "$1/lock" ] &&
+		[ "$1/lock" -ef "/proc/$info_pid/fd/8" ]
+}
+
+# init_pid DIR: sets $init to the host PID of the container's init, if it
+# runs: a child of the chain (guards against a reused PID).
+init_pid() {
+	init=''
+	read -r init <"$1/init.pid" 2>/dev/null || return 1
+	ppid=''
+	while read -r key value; do
+		[ "$key" != PPid: ] || ppid=$value
+	done 2>/dev/null <"/proc/$init/status"
+	[ -n "$ppid" ] && [ "$ppid" = "$info_pid" ]
+}
+
+# report WHAT: with $verbose_removal set, print what was removed.
+report() {
+	[ -z "${verbose_removal:-}" ] || printf '%s: removed %s\n' "$prog" "$*"
 }
 
 # remove_container DIR [keep]: remove what a container made, given its state
@@ -77,11 +118,22 @@ remove_container() {
 	read_info "$1" || true
 	if [ -n "$info_netns" ] && [ -e "/run/netns/$info_netns" ]; then
 		# The veth goes with the namespace: its peer lives there.
-		ip netns delete "$info_netns" 2>/dev/null ||
+		if ip netns delete "$info_netns" 2>/dev/null; then
+			report "network namespace $info_netns (and veth $info_veth)"
+		else
 			warn "cannot delete network namespace '$info_netns'"
+		fi
 	fi
 	if [ -n "$info_cgroup" ]; then
-		"$bin/setcg" -rf "$info_cgroup" || warn "cannot remove cgroup '$info_cgroup'"
+		# Also when it is gone: a setcg killed while making it may have
+		# left its parent (mkc/) behind.
+		made=''
+		! cgroup_exists "$info_cgroup" || made=1
+		if "$bin/setcg" -rf "$info_cgroup"; then
+			[ -z "$made" ] || report "cgroup $info_cgroup"
+		else
+			warn "cannot remove cgroup '$info_cgroup'"
+		fi
 	fi
 	# The address is free for others once its lock file is gone; remove it
 	# only while holding its lock, and only if it is still ours.
@@ -89,9 +141,20 @@ remove_container() {
 		lock 7 "$MKC_STATE/ip/$info_ip"; then
 		owner=''
 		read -r owner <"$MKC_STATE/ip/$info_ip" || true
-		[ "$owner" != "$info_name" ] || rm -f "$MKC_STATE/ip/$info_ip"
+		if [ "$owner" = "$info_name" ]; then
+			rm -f "$MKC_STATE/ip/$info_ip"
+			report "address lock $info_ip"
+		fi
 		exec 7>&-
 	fi
-	rm -f "$1/info"
+	rm -f "$1/info" "$1/init.pid" "$1/log" "$1/notify"
 	[ "${2-}" = keep ] || { rm -f "$1/lock" && rmdir "$1"; } 2>/dev/null || true
+}
+
+# cgroup_exists PATH: in any hierarchy (v1 controllers, or v2).
+cgroup_exists() {
+	for d in /sys/fs/cgroup/*/"$1" /sys/fs/cgroup/"$1"; do
+		[ ! -d "$d" ] || return 0
+	done
+	return 1
 }

@@ -45,6 +45,8 @@ the host bridge mkc0, and cgroup limits.
               add :ro for read-only)
   -g IP       host-side gateway address on the bridge (default: the first
               host address of IP's subnet)
+  -d          detach: print the container's name once COMMAND runs and
+              exit 0; its output goes to /run/mkcontainer/NAME/log
   -h          print this help
 
 HOSTNAME: letters, digits and '-', 1-63 characters, no '-' at either end.
@@ -54,9 +56,11 @@ gateway address.
 Exit status: COMMAND's; 125 when mkcontainer failed; 126 COMMAND not
 executable; 127 COMMAND not found; 128+N when COMMAND was killed by signal N.
 
-SIGTERM, SIGINT and SIGHUP to mkcontainer are passed to COMMAND; after
-SIGTERM or SIGHUP, COMMAND is killed if it still runs MKC_STOP_TIMEOUT
-seconds later (default 10). Everything the container made is then removed.
+SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2 to mkcontainer are
+passed to COMMAND; after SIGTERM or SIGHUP, COMMAND is killed if it still
+runs MKC_STOP_TIMEOUT seconds later (default 10). Everything the container
+made is removed when it ends. See also lscontainer, execcontainer and
+rmcontainer.
 EOF
 }
 
@@ -143,9 +147,10 @@ scripts) top=. ;;
 *) top=$here/.. ;;
 esac
 rootfs=${MKC_DEFAULT_ROOTFS:-$top/rootfs}
-name='' memory=256M cpus='' pids=256 gateway='' nvol=0
-while getopts ':r:n:m:c:p:v:g:h' opt; do
+name='' memory=256M cpus='' pids=256 gateway='' nvol=0 detach=''
+while getopts ':r:n:m:c:p:v:g:dh' opt; do
 	case $opt in
+	d) detach=1 ;;
 	r) rootfs=$OPTARG ;;
 	n) name=$OPTARG ;;
 	m) memory=$OPTARG ;;
@@ -282,12 +287,15 @@ child=''
 dir_made=''
 name_locked=''
 ip_tried=''
+handed_over=''
 
 # shellcheck disable=SC2317 # called by the traps
 cleanup() {
 	status=$?
 	set +e
 	trap '' INT TERM HUP QUIT USR1 USR2
+	# -d: what is made belongs to the supervisor now, which removes it.
+	[ -z "$handed_over" ] || exit "$status"
 	# $! as well: a signal may come between `&` and `child=$!`.
 	child=${child:-${!-}}
 	if [ -n "$child" ] && kill -0 "$child" 2>/dev/null; then
@@ -296,8 +304,8 @@ cleanup() {
 	fi
 	# The address's lock file: remove it if we hold its lock, or could take
 	# it (a signal came between our open and our flock).
-	if [ -n "$ip_tried" ] && [ -e "/proc/$$/fd/9" ] && flock -n 9 &&
-		[ "$MKC_STATE/ip/$ip" -ef "/proc/$$/fd/9" ]; then
+	if [ -n "$ip_tried" ] && [ -e "/proc/self/fd/9" ] && flock -n 9 &&
+		[ "$MKC_STATE/ip/$ip" -ef "/proc/self/fd/9" ]; then
 		rm -f "$MKC_STATE/ip/$ip"
 	fi
 	if [ -n "$name_locked" ]; then
@@ -345,12 +353,15 @@ ignores() {
 	done 2>/dev/null <"/proc/$2/status"
 	return 1
 }
-trap 'on_signal INT 2' INT
-trap 'on_signal TERM 15' TERM
-trap 'on_signal HUP 1' HUP
-trap 'on_signal QUIT 3' QUIT
-trap 'on_signal USR1 10' USR1
-trap 'on_signal USR2 12' USR2
+trap_signals() {
+	trap 'on_signal INT 2' INT
+	trap 'on_signal TERM 15' TERM
+	trap 'on_signal HUP 1' HUP
+	trap 'on_signal QUIT 3' QUIT
+	trap 'on_signal USR1 10' USR1
+	trap 'on_signal USR2 12' USR2
+}
+trap_signals
 
 [ -d "$MKC_STATE/ip" ] || { mkdir -p "$MKC_STATE" && mkdir -p "$MKC_STATE/ip"; }
 # The name: its state directory and lock. A container that is ending removes
@@ -388,25 +399,28 @@ fi
 exec 7>&-
 printf '%s\n' "$name" >"$MKC_STATE/ip/$ip"
 
-cat >"$dir/info" <<EOF
-name=$name
-hostname=$hostname
-ip=$ip
-prefix=$prefix
-gateway=$gateway
-netns=$netns
-veth=$veth
-cgroup=$cgroup
-memory=$bytes
-cpus=$cpus
-pids=$pids
-rootfs=$rootfs
-EOF
+# What lscontainer, execcontainer and rmcontainer need, and what was made.
+printf '%s\n' "name=$name" \
+	"hostname=$hostname" \
+	"ip=$ip" \
+	"prefix=$prefix" \
+	"gateway=$gateway" \
+	"netns=$netns" \
+	"veth=$veth" \
+	"cgroup=$cgroup" \
+	"memory=$memory" \
+	"cpus=$cpus" \
+	"pids=$pids" \
+	"rootfs=$rootfs" \
+	"detached=$detach" >"$dir/info"
 
 ip netns add "$netns" || die "cannot create network namespace '$netns'"
 
+# --- the container -----------------------------------------------------------
+
 # Build the helper chain from the end: pivot's volumes, in order, go first.
 set -- "$rootfs" "$@"
+[ -z "$detach" ] || set -- -n 3 "$@"
 while [ "$nvol" -gt 0 ]; do
 	eval "set -- -b \"\$vol_$nvol\" \"\$@\""
 	nvol=$((nvol - 1))
@@ -414,26 +428,91 @@ done
 set -- "$cgroup" "$bin/pivot" "$@"
 [ -z "$cpus" ] || set -- -c "$cpus" "$@"
 set -- "$bin/setcg" -m "$bytes" -p "$pids" "$@"
+[ -z "$detach" ] || set -- --keep-fd=3 "$@"
 
-# The container's environment is its own, not the caller's. sh starts a
-# background job with SIGINT and SIGQUIT ignored: give them back.
-exec 3<&0
-env -i --default-signal=INT,QUIT PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-	HOME=/root TERM="${TERM:-dumb}" HOSTNAME="$hostname" \
-	"$bin/mkveth" -b "$MKC_BRIDGE" -g "$gateway/$prefix" \
-	"$veth" "/run/netns/$netns" "$ip/$prefix" \
-	"$bin/nsexec" --net="/run/netns/$netns" -m -u -i -p \
-	--hostname="$hostname" -k "${MKC_STOP_TIMEOUT:-10}" \
-	"$@" <&3 3<&- &
+# start_chain ARGS: run the chain in the background (sets $child). Its
+# environment is the container's own, not the caller's; sh starts a
+# background job with SIGINT and SIGQUIT ignored: the chain gets them back.
+start_chain() {
+	env -i --default-signal=INT,QUIT \
+		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+		HOME=/root TERM="${TERM:-dumb}" HOSTNAME="$hostname" \
+		"$bin/mkveth" -b "$MKC_BRIDGE" -g "$gateway/$prefix" \
+		"$veth" "/run/netns/$netns" "$ip/$prefix" \
+		"$bin/nsexec" --net="/run/netns/$netns" -m -u -i -p \
+		--hostname="$hostname" -k "${MKC_STOP_TIMEOUT:-10}" \
+		--pidfile="$dir/init.pid" "$@" <&5 5<&- &
+	child=$!
+	echo "pid=$child" >>"$dir/info"
+}
+
+# wait_chain: wait for the chain to end (sets $status). wait returns early
+# when a trapped signal arrives: wait again until the chain is gone.
+wait_chain() {
+	while :; do
+		status=0
+		wait "$child" || status=$?
+		kill -0 "$child" 2>/dev/null || break
+	done
+	child=''
+	[ "$status" -ne 137 ] || report_oom
+}
+
+# After a SIGKILL: say so when it was the kernel's out-of-memory killer.
+report_oom() {
+	stats=$("$bin/setcg" -s "$cgroup" 2>/dev/null) || return 0
+	while read -r key value; do
+		if [ "$key" = memory.oom_kills ] && [ "$value" -gt 0 ]; then
+			warn "container '$name' ran out of memory: the kernel killed" \
+				"a process at its limit of $memory (-m)"
+		fi
+	done <<-EOF
+		$stats
+	EOF
+}
+
+if [ -z "$detach" ]; then
+	exec 5<&0
+	start_chain "$@"
+	exec 5<&-
+	wait_chain
+	exit "$status"
+fi
+
+# -d: a supervisor, in the background, starts the container, waits for it
+# and removes what it made when it ends; its output and the container's go to
+# the log. This script waits until COMMAND runs (pivot -n tells: "exec" then
+# end of file) and prints the name. If the start fails, the supervisor writes
+# "ended STATUS" and the log to the same pipe, before it cleans up.
+mkfifo -m 600 "$dir/notify"
+(
+	exec 3>"$dir/notify" 5</dev/null >>"$dir/log" 2>&1
+	trap cleanup EXIT
+	trap_signals
+	trap '' HUP # no terminal to lose: the container goes on
+	start_chain "$@"
+	exec 3>&-
+	wait_chain
+	{
+		echo "ended $status"
+		tail -c 16384 "$dir/log"
+	} 1<>"$dir/notify"
+	exit "$status"
+) &
 child=$!
-exec 3<&-
-printf 'pid=%s\n' "$child" >>"$dir/info"
-
-# wait returns early when a trapped signal arrives: wait until it is gone.
-while :; do
-	status=0
-	wait "$child" || status=$?
-	kill -0 "$child" 2>/dev/null || break
+handed_over=1
+# Until COMMAND runs, a signal here cancels the start.
+trap 'kill -TERM "$child" 2>/dev/null || true' INT TERM HUP QUIT USR1 USR2
+exec 4<"$dir/notify"
+msg=''
+read -r msg <&4 || true
+if [ "$msg" = exec ] && ! read -r msg <&4; then
+	echo "$name"
+	exit 0
+fi
+status=0
+wait "$child" || status=$?
+while read -r msg <&4; do
+	case $msg in "ended "*) ;; *) printf '%s\n' "$msg" >&2 ;; esac
 done
-child=''
 exit "$status"

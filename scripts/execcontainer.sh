@@ -1,0 +1,53 @@
+#!/bin/sh
+# execcontainer.sh - run a command inside a running container.
+#
+#   execcontainer.sh NAME [COMMAND [ARG]...]
+#
+# COMMAND (default /bin/sh) joins everything the container has: its cgroup
+# first, so that its limits hold (setcg -j), then all its namespaces and its
+# root directory, taken from its init (nsexec -t). Like nsenter(1) with
+# -t PID -a, plus the cgroup. Exit status: COMMAND's; 125 when
+# execcontainer failed; 126/127 COMMAND not executable/not found.
+set -eu
+
+# shellcheck disable=SC2034 # used by mkc-lib.sh
+prog=execcontainer
+# Set by `make install`; empty when run from the source tree.
+MKC_LIBEXEC=
+case $0 in */*) here=${0%/*} ;; *) here=. ;; esac
+# shellcheck source=scripts/mkc-lib.sh
+. "${MKC_LIBEXEC:-$here}/mkc-lib.sh"
+
+usage() {
+	cat <<'EOF'
+Usage: execcontainer.sh NAME [COMMAND [ARG]...]
+Run COMMAND (default /bin/sh) in the running container NAME: in its
+namespaces, its root filesystem and its cgroup, so its limits apply.
+
+  -h   print this help
+
+Exit status: COMMAND's; 125 when execcontainer failed; 126 COMMAND not
+executable; 127 COMMAND not found.
+EOF
+}
+
+case ${1-} in
+-h) usage; exit 0 ;;
+-*) die "invalid option '$1' (try: $0 -h)" ;;
+'') die "missing NAME (try: $0 -h)" ;;
+esac
+require_root
+bin=''
+find_helpers
+dir='' name=$1
+container_dir "$name"
+shift
+[ "${1-}" != -- ] || shift
+[ $# -gt 0 ] || set -- /bin/sh
+is_running "$dir" || die "container '$name' is not running"
+init_pid "$dir" || die "container '$name' has no init yet (still starting?)"
+
+exec env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+	HOME=/root TERM="${TERM:-dumb}" HOSTNAME="$info_hostname" \
+	"$bin/setcg" -j "$info_cgroup" \
+	"$bin/nsexec" -t "$init" "$@"
