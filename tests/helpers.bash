@@ -6,6 +6,9 @@
 load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
 
+# Beware: bats 1.8's `run` with flags (run -0 ...) assigns a global $i.
+# Loops that call run use another name.
+
 TOP=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 BIN="$TOP/bin"
 MKC="$TOP/scripts/mkcontainer.sh"
@@ -150,4 +153,17 @@ command_pid() {
 		p=$(pgrep -o -P "$p") || return 1
 	done
 	echo "$p"
+}
+
+# The lifecycle scripts, with the built helpers.
+LS=$TOP/scripts/lscontainer.sh
+EXEC=$TOP/scripts/execcontainer.sh
+RM=$TOP/scripts/rmcontainer.sh
+
+# stop_detached NAME...: remove detached containers a test started (teardown).
+stop_detached() {
+	local n
+	for n in "$@"; do
+		[ ! -d "/run/mkcontainer/$n" ] || "$RM" -t 1 "$n" >/dev/null 2>&1 || true
+	done
 }

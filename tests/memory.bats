@@ -20,6 +20,14 @@ teardown() {
 	refute_line "hungry: 32 MiB"
 }
 
+@test "an out-of-memory kill is reported on stderr, with the limit" {
+	run -137 --separate-stderr "$MKC" -m 32M "$(cname)" "$(test_ip 2)" hungry
+	[[ $stderr == *"ran out of memory"*"limit of 32M"* ]] || fail "stderr: $stderr"
+	# a SIGKILL that is not the OOM killer's says nothing of memory
+	run -137 --separate-stderr "$MKC" "$(cname)" "$(test_ip 2)" sh -c 'kill -KILL $$'
+	[[ $stderr != *"memory"* ]] || fail "stderr: $stderr"
+}
+
 @test "a smaller allocation survives under the same limit" {
 	run -0 "$MKC" -m 32M "$(cname)" "$(test_ip 2)" hungry 16M
 	assert_line "hungry: done, 16 MiB in use"
