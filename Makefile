@@ -20,7 +20,7 @@ BINDIR   = $(PREFIX)/bin
 LIBEXEC  = $(PREFIX)/libexec/mkcontainer
 DATADIR  = $(PREFIX)/share/mkcontainer
 
-HELPERS = nsexec pivot setcg mkveth
+HELPERS = nsexec pivot setcg mkveth confine mkuserns ptyexec
 BINS    = $(addprefix bin/,$(HELPERS))
 SCRIPTS = mkcontainer lscontainer execcontainer rmcontainer
 COMMON  = helpers/common.o
@@ -39,10 +39,14 @@ bin/nsexec: helpers/nsexec.o helpers/supervise.o $(COMMON)
 	@mkdir -p bin
 	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS)
 
+bin/ptyexec: helpers/ptyexec.o helpers/supervise.o $(COMMON)
+	@mkdir -p bin
+	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS)
+
 helpers/%.o: helpers/%.c helpers/common.h
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-helpers/nsexec.o helpers/supervise.o: helpers/supervise.h
+helpers/nsexec.o helpers/ptyexec.o helpers/supervise.o: helpers/supervise.h
 
 # Missing Debian packages are installed here, so that the two commands in the
 # README work on a fresh machine.

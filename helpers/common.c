@@ -6,11 +6,17 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 int verbose;
 int exec_notify_fd = -1;
+static int next_fd = -1; /* the next helper, opened by prepare_next() */
 
 void trace(const char *fmt, ...)
 {
@@ -30,10 +36,21 @@ void trace_man(const char *page)
 	trace("(see %s)", page);
 }
 
+/*
+ * The reader may be gone (mkcontainer -d was killed): that must not kill us
+ * with SIGPIPE before COMMAND starts. Ignored only for the write: an ignored
+ * signal would stay ignored in COMMAND.
+ */
 static void notify(const char *msg)
 {
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+
+	if (sigaction(SIGPIPE, &ign, &old) < 0)
+		err(EXIT_SETUP, "sigaction");
 	if (write(exec_notify_fd, msg, strlen(msg)) < 0 && errno != EPIPE)
 		warn("cannot write to descriptor %d", exec_notify_fd);
+	if (sigaction(SIGPIPE, &old, NULL) < 0)
+		err(EXIT_SETUP, "sigaction");
 }
 
 noreturn void exec_next(char **argv)
@@ -43,8 +60,13 @@ noreturn void exec_next(char **argv)
 		if (fcntl(exec_notify_fd, F_SETFD, FD_CLOEXEC) < 0)
 			err(EXIT_SETUP, "fcntl");
 	}
-	trace("execvp(\"%s\", ...)", argv[0]);
-	execvp(argv[0], argv);
+	if (next_fd >= 0) {
+		trace("execveat(fd of %s, \"\", ..., AT_EMPTY_PATH)", argv[0]);
+		syscall(SYS_execveat, next_fd, "", argv, environ, AT_EMPTY_PATH);
+	} else {
+		trace("execvp(\"%s\", ...)", argv[0]);
+		execvp(argv[0], argv);
+	}
 	/* As env(1) and chroot(1): 127 when not found, 126 when not runnable. */
 	int saved = errno;
 	int status = (saved == ENOENT || saved == ENOTDIR) ? EXIT_NOT_FOUND
@@ -54,6 +76,30 @@ noreturn void exec_next(char **argv)
 	errno = saved;
 	warn("cannot execute '%s'", argv[0]);
 	exit(status);
+}
+
+void prepare_next(char **argv)
+{
+	char self[PATH_MAX], next[PATH_MAX];
+	struct stat a, b;
+	ssize_t n;
+
+	if (!strchr(argv[0], '/') || strlen(argv[0]) >= sizeof(next))
+		return;
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n < 0)
+		err(EXIT_SETUP, "cannot read '/proc/self/exe'");
+	self[n] = '\0';
+	strcpy(next, argv[0]);
+	/* The same directory, however it is spelled (bin/ or scripts/../bin/). */
+	if (stat(dirname(self), &a) < 0 || stat(dirname(next), &b) < 0 ||
+	    a.st_dev != b.st_dev || a.st_ino != b.st_ino)
+		return;
+	trace("open(\"%s\", O_PATH): a helper, run after the root changes",
+	      argv[0]);
+	next_fd = open(argv[0], O_PATH | O_CLOEXEC);
+	if (next_fd < 0)
+		err(EXIT_SETUP, "cannot open '%s'", argv[0]);
 }
 
 noreturn void usage_error(const char *fmt, ...)

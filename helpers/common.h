@@ -43,6 +43,14 @@ void trace_man(const char *page);
 extern int exec_notify_fd;
 noreturn void exec_next(char **argv);
 
+/*
+ * Call before changing root (pivot_root, chroot): when the next command is
+ * one of our helpers (a path in this program's own directory), open it now,
+ * so that exec_next() can still run it from the new root, where the host's
+ * files are gone. Anything else is looked up in the new root, as usual.
+ */
+void prepare_next(char **argv);
+
 /* Print "Try 'helper -h' for more information." and exit 125. */
 noreturn void usage_error(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));

@@ -31,9 +31,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
+#include <linux/close_range.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 /* One row per namespace type, in the order they are joined (as nsenter). */
@@ -71,7 +74,10 @@ static noreturn void usage(void)
 	     "Other options:\n"
 	     "  --hostname=NAME          set the hostname (needs -u)\n"
 	     "  --keep-fd=FD             pass descriptor FD to COMMAND (repeatable);\n"
-	     "                           all others but 0, 1 and 2 are closed\n"
+	     "                           with -p or a joined PID namespace, all\n"
+	     "                           others but 0, 1 and 2 are closed\n"
+	     "  --hold-fd=FD             the host-side process keeps FD open\n"
+	     "                           (repeatable); it closes all others\n"
 	     "  --pidfile=FILE           write the host PID of the container's\n"
 	     "                           PID 1 (or of COMMAND) to FILE\n"
 	     "  -k SECONDS               after forwarding SIGTERM or SIGHUP, SIGKILL\n"
@@ -118,27 +124,67 @@ static void set_title(int argc, char **argv, const char *title)
 		warn("prctl(PR_SET_NAME)");
 }
 
-/* The caller's descriptors that --keep-fd passes to COMMAND. */
-#define MAX_KEEP 4
-static int keep[MAX_KEEP], nkeep;
-
 /*
- * Nothing of the caller's but stdin, stdout, stderr and the --keep-fd ones
- * goes in: an inherited descriptor is a door back to the host.
+ * The caller's descriptors that --keep-fd passes to COMMAND, and those that
+ * --hold-fd leaves to the host-side process (the container's locks).
  */
-static void close_fds(void)
+#define MAX_FDS 4
+struct fdset { int fd[MAX_FDS + 1], n; };
+static struct fdset keep, hold;
+
+/* Insertion sort: close_except() wants them in order. */
+static void insert_fd(struct fdset *set, int fd)
+{
+	int i;
+
+	for (i = set->n++; i > 0 && set->fd[i - 1] > fd; i--)
+		set->fd[i] = set->fd[i - 1];
+	set->fd[i] = fd;
+}
+
+static void add_fd(struct fdset *set, const char *opt, const char *arg)
+{
+	uint64_t fd;
+
+	if (parse_u64(arg, &fd) < 0 || fd < 3 || fd > 1024)
+		usage_error("invalid %s '%s': a descriptor from 3", opt, arg);
+	if (set->n == MAX_FDS)
+		usage_error("too many %s (at most %d)", opt, MAX_FDS);
+	if (fcntl((int)fd, F_GETFD) < 0)
+		err(EXIT_SETUP, "%s %d", opt, (int)fd);
+	insert_fd(set, (int)fd);
+}
+
+/* Close (or, with CLOSE_RANGE_CLOEXEC, mark) every descriptor from 3 up but
+ * those in the sorted set. */
+static void close_except(const struct fdset *set, unsigned flags)
 {
 	unsigned from = 3;
 
-	/* keep[] is sorted: close the gaps between the kept ones. */
-	for (int i = 0; i < nkeep; i++) {
-		if ((unsigned)keep[i] > from &&
-		    close_range(from, (unsigned)keep[i] - 1, 0) < 0)
+	for (int i = 0; i < set->n; i++) {
+		if ((unsigned)set->fd[i] > from &&
+		    close_range(from, (unsigned)set->fd[i] - 1, flags) < 0)
 			err(EXIT_SETUP, "close_range");
-		from = (unsigned)keep[i] + 1;
+		from = (unsigned)set->fd[i] + 1;
 	}
-	if (close_range(from, ~0U, 0) < 0)
+	if (close_range(from, ~0U, flags) < 0)
 		err(EXIT_SETUP, "close_range");
+}
+
+/*
+ * The init only waits and passes signals on: of root's powers it keeps just
+ * CAP_KILL (to signal COMMAND when that runs under another user ID, -U).
+ * Whatever reaches the init cannot do more than the container itself.
+ */
+static void init_caps(void)
+{
+	struct __user_cap_header_struct head = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2] = { 0 };
+
+	data[0].effective = data[0].permitted = 1U << CAP_KILL;
+	trace("init: capset(permitted = effective = CAP_KILL)");
+	if (syscall(SYS_capset, &head, data) < 0)
+		err(EXIT_SETUP, "init: capset");
 }
 
 /*
@@ -169,6 +215,7 @@ static noreturn void run_init(int argc, char **argv, char **command)
 	if (chdir("/") < 0)
 		err(EXIT_SETUP, "cannot change directory to '/'");
 	set_title(argc, argv, "init");
+	init_caps();
 	supervise(pid, 1, 0);
 }
 
@@ -226,6 +273,15 @@ static noreturn void fork_into(int argc, char **argv, char **command,
 	int sync[2];
 	pid_t child;
 
+	/*
+	 * Not dumpable: this is a host binary, and its child (the container's
+	 * init) goes on running it inside. Nobody without CAP_SYS_PTRACE may
+	 * then open /proc/PID/exe, a way to the host's binary (CVE-2019-5736).
+	 * COMMAND's exec makes COMMAND dumpable again.
+	 */
+	trace("prctl(PR_SET_DUMPABLE, 0)");
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		err(EXIT_SETUP, "prctl(PR_SET_DUMPABLE)");
 	/* Block the signals we forward first, so that any sent from now on
 	 * waits for the supervisor loop. */
 	forwarded_signals(&set);
@@ -245,19 +301,31 @@ static noreturn void fork_into(int argc, char **argv, char **command,
 		if (pidfile_fd >= 0)
 			close(pidfile_fd);
 		die_with_parent(sync[0]);
-		close_fds();
+		/*
+		 * Nothing of the caller's but stdin, stdout, stderr and the
+		 * --keep-fd ones goes in: an inherited descriptor is a door
+		 * back to the host. Closed by COMMAND's exec (close-on-exec),
+		 * not now: the next helper may be held open until then.
+		 */
+		close_except(&keep, CLOSE_RANGE_CLOEXEC);
 		if (getpid() == 1)
 			run_init(argc, argv, command);
 		reset_signals();
 		exec_next(command);
 	}
 	close(sync[0]);
-	/* The kept descriptors are COMMAND's: holding them here would keep
-	 * them open for as long as the container runs. */
-	for (int i = 0; i < nkeep; i++)
-		close(keep[i]);
 	if (pidfile)
 		write_pidfile(child);
+	/*
+	 * This process lives as long as the container: it keeps the --hold-fd
+	 * descriptors and the write end of the pipe its child watches, and
+	 * nothing else of the caller's (a pipe held open here would keep the
+	 * caller's reader waiting, a kept descriptor would stay open).
+	 */
+	struct fdset mine = hold;
+
+	insert_fd(&mine, sync[1]);
+	close_except(&mine, 0);
 	supervise(child, 0, kill_after);
 }
 
@@ -273,27 +341,11 @@ static void enter_root(int rootfd)
 	close(rootfd);
 }
 
-static void add_keep(const char *arg)
-{
-	uint64_t fd;
-
-	if (parse_u64(arg, &fd) < 0 || fd < 3 || fd > 1024)
-		usage_error("invalid --keep-fd '%s': a descriptor from 3", arg);
-	if (nkeep == MAX_KEEP)
-		usage_error("too many --keep-fd (at most %d)", MAX_KEEP);
-	if (fcntl((int)fd, F_GETFD) < 0)
-		err(EXIT_SETUP, "--keep-fd %d", (int)fd);
-	/* insertion sort: close_fds() wants them in order */
-	int i = nkeep++;
-	for (; i > 0 && keep[i - 1] > (int)fd; i--)
-		keep[i] = keep[i - 1];
-	keep[i] = (int)fd;
-}
-
 int main(int argc, char **argv)
 {
-	enum { OPT_HOSTNAME = 256, OPT_KEEP, OPT_PIDFILE, OPT_JOIN = 512 };
-	struct option longopts[NNS + 4];
+	enum { OPT_HOSTNAME = 256, OPT_KEEP, OPT_HOLD, OPT_PIDFILE,
+	       OPT_JOIN = 512 };
+	struct option longopts[NNS + 5];
 	const char *hostname = NULL, *target = NULL;
 	unsigned kill_after = 10;
 	uint64_t n;
@@ -310,7 +362,9 @@ int main(int argc, char **argv)
 					     OPT_KEEP };
 	longopts[NNS + 2] = (struct option){ "pidfile", required_argument, NULL,
 					     OPT_PIDFILE };
-	longopts[NNS + 3] = (struct option){ 0 };
+	longopts[NNS + 3] = (struct option){ "hold-fd", required_argument, NULL,
+					     OPT_HOLD };
+	longopts[NNS + 4] = (struct option){ 0 };
 
 	while ((opt = getopt_long(argc, argv, "+muinpCUt:k:vh", longopts,
 				  NULL)) != -1) {
@@ -320,7 +374,8 @@ int main(int argc, char **argv)
 		}
 		switch (opt) {
 		case OPT_HOSTNAME: hostname = optarg; break;
-		case OPT_KEEP: add_keep(optarg); break;
+		case OPT_KEEP: add_fd(&keep, "--keep-fd", optarg); break;
+		case OPT_HOLD: add_fd(&hold, "--hold-fd", optarg); break;
 		case OPT_PIDFILE: pidfile = optarg; break;
 		case 't':
 			if (parse_u64(optarg, &n) < 0 || n == 0 || n > INT32_MAX)
@@ -352,6 +407,7 @@ int main(int argc, char **argv)
 
 	/* 1. Open everything to join before joining anything. */
 	trace_man("namespaces(7)");
+	prepare_next(argv + optind);
 	if (pidfile)
 		open_pidfile();
 	for (size_t i = 0; i < NNS; i++) {

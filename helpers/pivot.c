@@ -54,7 +54,7 @@ static const char *const devices[] = {
 
 static noreturn void usage(void)
 {
-	puts("Usage: pivot [-v] [-b SRC:DST[:ro]]... [-n FD] ROOTFS COMMAND [ARG]...\n"
+	puts("Usage: pivot [-v] [-b SRC:DST[:ro]]... [-n FD] [-U USERNS] ROOTFS COMMAND [ARG]...\n"
 	     "Make ROOTFS the root filesystem of this mount namespace, then run\n"
 	     "COMMAND in it. Run it in a new mount namespace (nsexec -m).\n"
 	     "\n"
@@ -63,12 +63,17 @@ static noreturn void usage(void)
 	     "                   DST must exist in the rootfs\n"
 	     "  -n FD            tell FD whether COMMAND started: \"exec\" then\n"
 	     "                   end of file if it did, \"exec\", \"failed\" if not\n"
+	     "  -U USERNS        idmap the rootfs and volumes for the user\n"
+	     "                   namespace in file USERNS: its root owns what\n"
+	     "                   the host's root owns (see mount_setattr(2))\n"
 	     "  -v               print each system call made\n"
 	     "  -h               print this help\n"
 	     "\n"
 	     "Mounts a new /proc, a read-only /sys and a minimal /dev (null, zero,\n"
 	     "full, random, urandom, tty, pts, ptmx, shm, fd, stdin, stdout,\n"
-	     "stderr). Exit status 125: pivot failed; 126/127: COMMAND not\n"
+	     "stderr), masks /proc/kcore, /proc/keys, /sys/firmware and others,\n"
+	     "and makes /proc/sys, /proc/sysrq-trigger, /proc/irq, /proc/bus and\n"
+	     "/proc/fs read-only. Exit status 125: pivot failed; 126/127: COMMAND not\n"
 	     "executable / not found; else COMMAND's.");
 	exit(0);
 }
@@ -142,10 +147,19 @@ static void attach(int mnt, const char *what, const char *path, enum make make)
  * A copy of the mount tree at SRC (a bind mount), not yet attached anywhere,
  * with the given MOUNT_ATTR_* flags set on every mount in it.
  */
+static int userns_fd = -1;	/* -U: the user namespace to idmap for */
+
 static int clone_tree(const char *src, uint64_t attrs)
 {
 	struct mount_attr attr = { .attr_set = attrs };
 	int fd;
+
+	if (attrs & MOUNT_ATTR_IDMAP) {
+		if (userns_fd < 0)
+			attr.attr_set &= ~(uint64_t)MOUNT_ATTR_IDMAP;
+		else
+			attr.userns_fd = (uint64_t)userns_fd;
+	}
 
 	trace("open_tree(\"%s\", OPEN_TREE_CLONE|AT_RECURSIVE) (see open_tree(2))",
 	      src);
@@ -153,10 +167,70 @@ static int clone_tree(const char *src, uint64_t attrs)
 					      AT_RECURSIVE);
 	if (fd < 0)
 		err(EXIT_SETUP, "cannot bind '%s'", src);
-	if (attrs && mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr,
-				   sizeof(attr)) < 0)
-		err(EXIT_SETUP, "cannot set mount flags on '%s'", src);
+	if (attr.attr_set && mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE,
+					   &attr, sizeof(attr)) < 0)
+		err(EXIT_SETUP, "cannot set mount flags%s on '%s'",
+		    attr.attr_set & MOUNT_ATTR_IDMAP ? " (an idmapped mount)" : "",
+		    src);
 	return fd;
+}
+
+/*
+ * What the container must not see or change of the kernel through /proc and
+ * /sys, as runc and Docker hide it: files that show kernel memory, timers or
+ * keys of the whole machine get /dev/null, directories an empty read-only
+ * tmpfs; the knobs of the whole kernel (/proc/sys, sysrq-trigger, ...) are
+ * read-only. Where a path does not exist on this kernel, nothing to do.
+ */
+static const char *const masked[] = {
+	"/proc/kcore", "/proc/keys", "/proc/timer_list", "/proc/timer_stats",
+	"/proc/sched_debug", "/proc/latency_stats", "/proc/acpi", "/proc/asound",
+	"/proc/scsi", "/sys/firmware", "/sys/devices/virtual/powercap",
+};
+static const char *const read_only[] = {
+	"/proc/sys", "/proc/sysrq-trigger", "/proc/irq", "/proc/bus", "/proc/fs",
+};
+
+static void mount_fs(const char *type, const char *options, uint64_t attrs,
+		     const char *path, enum make make);
+
+static void protect_kernel_files(void)
+{
+	struct stat st;
+	int fd;
+
+	for (size_t i = 0; i < sizeof(masked) / sizeof(masked[0]); i++) {
+		fd = openat2_beneath(rootfd, masked[i] + 1, O_PATH);
+		if (fd < 0 && errno == ENOENT)
+			continue;
+		if (fd < 0 || fstat(fd, &st) < 0)
+			err(EXIT_SETUP, "cannot mask '%s'", masked[i]);
+		close(fd);
+		if (S_ISDIR(st.st_mode))
+			mount_fs("tmpfs", "size=0,mode=0555", MOUNT_ATTR_RDONLY |
+				 MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+				 MOUNT_ATTR_NOEXEC, masked[i], EXISTING);
+		else
+			attach(clone_tree("/dev/null", MOUNT_ATTR_RDONLY |
+					  MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC),
+			       "/dev/null", masked[i], EXISTING);
+	}
+	for (size_t i = 0; i < sizeof(read_only) / sizeof(read_only[0]); i++) {
+		struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY |
+				MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC };
+
+		/* A read-only copy of it, mounted over itself. */
+		fd = open_tree(rootfd, read_only[i] + 1, OPEN_TREE_CLONE |
+			       OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_SYMLINK_NOFOLLOW);
+		if (fd < 0 && errno == ENOENT)
+			continue;
+		trace("open_tree(\"%s\") + mount_setattr(MOUNT_ATTR_RDONLY)",
+		      read_only[i]);
+		if (fd < 0 || mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE,
+					    &ro, sizeof(ro)) < 0)
+			err(EXIT_SETUP, "cannot make '%s' read-only", read_only[i]);
+		attach(fd, read_only[i], read_only[i], EXISTING);
+	}
 }
 
 /* A new filesystem of TYPE with "key=value,flag" OPTIONS, mounted at PATH. */
@@ -228,13 +302,21 @@ static void make_dev(void)
 		 MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, "/dev/shm", MAKE_DIR);
 	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
 		make_symlink(links[i][0], links[i][1]);
+	/* A terminal on stdin (ptyexec's): /dev/console, so that ttyname()
+	 * finds it in the container's /dev, as with docker run -t. */
+	/* (By its name: the descriptor's mount is in the namespace we came
+	 * from, and open_tree clones only mounts of our own.) */
+	char tty[PATH_MAX];
+	if (isatty(0) && ttyname_r(0, tty, sizeof(tty)) == 0)
+		attach(clone_tree(tty, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC),
+		       tty, "/dev/console", MAKE_FILE);
 }
 
 /* -b SRC:DST[:ro] */
 static void bind_volume(char *spec)
 {
 	char *dst = strchr(spec, ':'), *mode, src[PATH_MAX];
-	uint64_t attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
+	uint64_t attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_IDMAP;
 
 	if (!dst || dst == spec)
 		errx(EXIT_SETUP, "invalid volume '%s': expected SRC:DST[:ro]", spec);
@@ -294,8 +376,14 @@ int main(int argc, char **argv)
 	char *volumes[MAX_VOLUMES], path[PATH_MAX];
 	int nvol = 0, opt;
 
-	while ((opt = getopt(argc, argv, "+b:n:vh")) != -1) {
+	while ((opt = getopt(argc, argv, "+b:n:U:vh")) != -1) {
 		switch (opt) {
+		case 'U':
+			userns_fd = open(optarg, O_RDONLY | O_CLOEXEC);
+			if (userns_fd < 0)
+				err(EXIT_SETUP, "cannot open user namespace '%s'",
+				    optarg);
+			break;
 		case 'n': {
 			uint64_t fd;
 			if (parse_u64(optarg, &fd) < 0 || fd < 3 || fd > 1024)
@@ -320,6 +408,7 @@ int main(int argc, char **argv)
 					   : "no command given");
 	rootfs = argv[optind];
 	check_own_mount_ns();
+	prepare_next(argv + optind + 1);
 	if (!realpath(rootfs, path))
 		err(EXIT_SETUP, "invalid root filesystem '%s'", rootfs);
 	if (strcmp(path, "/") == 0)
@@ -333,7 +422,7 @@ int main(int argc, char **argv)
 		err(EXIT_SETUP, "cannot make '/' private");
 
 	/* 2. The rootfs, bound on itself so it is a mount point. */
-	int tree = clone_tree(path, MOUNT_ATTR_NODEV);
+	int tree = clone_tree(path, MOUNT_ATTR_NODEV | MOUNT_ATTR_IDMAP);
 	trace("move_mount(\"%s\", onto itself)", path);
 	if (move_mount(tree, "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH) < 0)
 		err(EXIT_SETUP, "cannot bind '%s' onto itself", path);
@@ -350,6 +439,7 @@ int main(int argc, char **argv)
 	mount_fs("sysfs", "", MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
 		 MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, "/sys", EXISTING);
 	make_dev();
+	protect_kernel_files();
 
 	/* 4. Swap roots and let go of the old one. */
 	trace("pivot_root(\".\", \".\") in %s (see pivot_root(2))", path);
