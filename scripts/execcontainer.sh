@@ -5,8 +5,9 @@
 #
 # COMMAND (default /bin/sh) joins everything the container has: its cgroup
 # first, so that its limits hold (setcg -j), then all its namespaces and its
-# root directory, taken from its init (nsexec -t). Like nsenter(1) with
-# -t PID -a, plus the cgroup. Exit status: COMMAND's; 125 when
+# root directory, taken from its init (nsexec -t), and the container's
+# confinement (confine: capabilities, seccomp, user namespace). Like
+# nsenter(1) with -t PID -a, plus the cgroup and the confinement. Exit status: COMMAND's; 125 when
 # execcontainer failed; 126/127 COMMAND not executable/not found.
 set -eu
 
@@ -46,8 +47,24 @@ shift
 [ $# -gt 0 ] || set -- /bin/sh
 is_running "$dir" || die "container '$name' is not running"
 init_pid "$dir" || die "container '$name' has no init yet (still starting?)"
+# Before pivot_root the init's root is still the host's: not a container yet.
+# (-ef: not POSIX, but dash, bash and busybox sh have it.)
+# shellcheck disable=SC3013
+if [ "/proc/$init/root" -ef / ]; then
+	die "container '$name' is still starting: try again"
+fi
 
+# The same confinement as the container's COMMAND (and with -U, its user
+# namespace, passed as descriptor 4: after nsexec enters the container's root,
+# the path is gone).
+if [ -n "$info_userns" ]; then
+	set -- --keep-fd=4 "$bin/confine" -u /proc/self/fd/4 "$@"
+	exec 4<"$info_userns"
+else
+	set -- "$bin/confine" "$@"
+fi
 exec env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 	HOME=/root TERM="${TERM:-dumb}" HOSTNAME="$info_hostname" \
 	"$bin/setcg" -j "$info_cgroup" \
+	"$bin/ptyexec" \
 	"$bin/nsexec" -t "$init" "$@"

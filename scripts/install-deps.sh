@@ -34,6 +34,7 @@ for what in "$@"; do
 		need bats-support /usr/lib/bats/bats-support/load.bash
 		need shellcheck /usr/bin/shellcheck
 		need procps /usr/bin/ps
+		need bsdutils /usr/bin/script
 		;;
 	bench)
 		need hyperfine /usr/bin/hyperfine

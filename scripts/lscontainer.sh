@@ -63,7 +63,6 @@ human() {
 		NAME HOSTNAME IP PID MEMORY CPUS PIDS
 for dir in "$MKC_STATE"/*/; do
 	dir=${dir%/}
-	[ "${dir##*/}" != ip ] || continue
 	is_running "$dir" || continue
 	if [ -n "$quiet" ]; then
 		printf '%s\n' "$info_name"

@@ -14,11 +14,13 @@
 #   init.pid  the host PID of the container's init (PID 1)
 #   log    with -d, the output of the container
 #   notify with -d, a FIFO that tells mkcontainer.sh -d that COMMAND runs
-# and $MKC_STATE/ip/ADDRESS, held the same way, so that an address is used by
-# one running container at a time.
+#   userns with -U, the user namespace (a bind mount, see mkuserns)
+# and $MKC_STATE/.ip/ADDRESS, held the same way, so that an address is used
+# by one running container at a time (no container name starts with a dot).
 
 : "${prog:=mkcontainer}" "${here:=.}"
 : "${MKC_STATE:=/run/mkcontainer}"
+MKC_IPS=$MKC_STATE/.ip
 : "${MKC_BRIDGE:=mkc0}"
 : "${MKC_CGROUP_PARENT:=mkc}"
 
@@ -64,12 +66,12 @@ lock() {
 read_info() {
 	info_name='' info_hostname='' info_ip='' info_prefix='' info_netns=''
 	info_veth='' info_cgroup='' info_pid='' info_memory='' info_cpus=''
-	info_pids='' info_detached=''
+	info_pids='' info_detached='' info_userns=''
 	[ -f "$1/info" ] || return 1
 	while IFS='=' read -r key value; do
 		case $key in
 		name | hostname | ip | prefix | netns | veth | cgroup | pid | \
-			memory | cpus | pids | detached)
+			memory | cpus | pids | detached | userns)
 			eval "info_$key=\$value" ;;
 		esac
 	done <"$1/info"
@@ -98,7 +100,7 @@ is_running() {
 # runs: a child of the chain (guards against a reused PID).
 init_pid() {
 	init=''
-	read -r init <"$1/init.pid" 2>/dev/null || return 1
+	read -r init 2>/dev/null <"$1/init.pid" || return 1
 	ppid=''
 	while read -r key value; do
 		[ "$key" != PPid: ] || ppid=$value
@@ -137,15 +139,18 @@ remove_container() {
 	fi
 	# The address is free for others once its lock file is gone; remove it
 	# only while holding its lock, and only if it is still ours.
-	if [ -n "$info_ip" ] && [ -e "$MKC_STATE/ip/$info_ip" ] &&
-		lock 7 "$MKC_STATE/ip/$info_ip"; then
+	if [ -n "$info_ip" ] && [ -e "$MKC_IPS/$info_ip" ] &&
+		lock 7 "$MKC_IPS/$info_ip"; then
 		owner=''
-		read -r owner <"$MKC_STATE/ip/$info_ip" || true
+		read -r owner <"$MKC_IPS/$info_ip" || true
 		if [ "$owner" = "$info_name" ]; then
-			rm -f "$MKC_STATE/ip/$info_ip"
+			rm -f "$MKC_IPS/$info_ip"
 			report "address lock $info_ip"
 		fi
 		exec 7>&-
+	fi
+	if [ -e "$1/userns" ]; then
+		"$bin/mkuserns" -d "$1/userns" && report "user namespace"
 	fi
 	rm -f "$1/info" "$1/init.pid" "$1/log" "$1/notify"
 	[ "${2-}" = keep ] || { rm -f "$1/lock" && rmdir "$1"; } 2>/dev/null || true

@@ -7,10 +7,12 @@
 # then exec'ing the next (run `mkcontainer.sh -h`, and see README.md):
 #
 #   mkveth   veth pair: host end on the bridge, other end eth0 in the netns
+#   ptyexec  a terminal of its own (or at least a session of its own)
 #   nsexec   join that netns; new mount, UTS, IPC and PID namespaces; hostname;
 #            fork: PID 1 is a small init, COMMAND is its child
 #   setcg    cgroup with the memory, CPU and pids limits; move in
-#   pivot    mounts, pivot_root into the root filesystem, exec COMMAND
+#   pivot    mounts, pivot_root into the root filesystem
+#   confine  capabilities, no_new_privs, seccomp (-U: the user namespace)
 #
 # This script checks every input before it makes anything, makes the network
 # namespace, runs the chain, waits, and on every way out (COMMAND ends, an
@@ -47,6 +49,9 @@ the host bridge mkc0, and cgroup limits.
               host address of IP's subnet)
   -d          detach: print the container's name once COMMAND runs and
               exit 0; its output goes to /run/mkcontainer/NAME/log
+  -U          user namespace: root in the container is host user (and
+              group) 100000, IDs 0-65535 are 100000-165535 (MKC_USERNS=
+              HOSTUID:COUNT to change); the rootfs and volumes are idmapped
   -h          print this help
 
 HOSTNAME: letters, digits and '-', 1-63 characters, no '-' at either end.
@@ -147,10 +152,11 @@ scripts) top=. ;;
 *) top=$here/.. ;;
 esac
 rootfs=${MKC_DEFAULT_ROOTFS:-$top/rootfs}
-name='' memory=256M cpus='' pids=256 gateway='' nvol=0 detach=''
-while getopts ':r:n:m:c:p:v:g:dh' opt; do
+name='' memory=256M cpus='' pids=256 gateway='' nvol=0 detach='' userns=''
+while getopts ':r:n:m:c:p:v:g:dUh' opt; do
 	case $opt in
 	d) detach=1 ;;
+	U) userns=1 ;;
 	r) rootfs=$OPTARG ;;
 	n) name=$OPTARG ;;
 	m) memory=$OPTARG ;;
@@ -228,6 +234,18 @@ if [ "${#pids}" -gt 7 ] || [ "$pids" -gt 4194304 ]; then
 	die "invalid process limit '$pids': the maximum is 4194304"
 fi
 
+# -U: container IDs 0..COUNT-1 are host IDs BASE..BASE+COUNT-1.
+uid_range=${MKC_USERNS:-100000:65536}
+uid_base=${uid_range%%:*} uid_count=${uid_range#*:}
+case $uid_base:$uid_count in
+*[!0-9:]* | :* | *: | 0* | *:0* | *:*:*)
+	die "invalid MKC_USERNS '$uid_range': expected HOSTUID:COUNT, e.g. 100000:65536" ;;
+esac
+if [ "${#uid_base}" -gt 10 ] || [ "${#uid_count}" -gt 10 ] ||
+	[ $((uid_base + uid_count)) -gt 4294967295 ]; then
+	die "invalid MKC_USERNS '$uid_range': past 4294967295"
+fi
+
 case ${MKC_STOP_TIMEOUT:-10} in
 '' | *[!0-9]* | ?????*) die "invalid MKC_STOP_TIMEOUT '$MKC_STOP_TIMEOUT': expected seconds" ;;
 esac
@@ -279,9 +297,7 @@ find_helpers
 
 dir=$MKC_STATE/$name
 netns=mkc-$name
-# Unique among running processes, and not reused at once: a veth freed with
-# its namespace can outlive `ip netns delete` for a moment.
-veth=mkc$$
+veth='' # see start_chain
 cgroup=$MKC_CGROUP_PARENT/$name
 child=''
 dir_made=''
@@ -305,8 +321,8 @@ cleanup() {
 	# The address's lock file: remove it if we hold its lock, or could take
 	# it (a signal came between our open and our flock).
 	if [ -n "$ip_tried" ] && [ -e "/proc/self/fd/9" ] && flock -n 9 &&
-		[ "$MKC_STATE/ip/$ip" -ef "/proc/self/fd/9" ]; then
-		rm -f "$MKC_STATE/ip/$ip"
+		[ "$MKC_IPS/$ip" -ef "/proc/self/fd/9" ]; then
+		rm -f "$MKC_IPS/$ip"
 	fi
 	if [ -n "$name_locked" ]; then
 		remove_container "$dir"
@@ -363,7 +379,7 @@ trap_signals() {
 }
 trap_signals
 
-[ -d "$MKC_STATE/ip" ] || { mkdir -p "$MKC_STATE" && mkdir -p "$MKC_STATE/ip"; }
+[ -d "$MKC_IPS" ] || mkdir -p "$MKC_STATE" "$MKC_IPS"
 # The name: its state directory and lock. A container that is ending removes
 # both, maybe between our mkdir and our open: then try again.
 tries=0
@@ -385,19 +401,19 @@ name_locked=1
 [ ! -f "$dir/info" ] || remove_container "$dir" keep
 rc=0
 ip_tried=1
-lock 9 "$MKC_STATE/ip/$ip" || rc=$?
+lock 9 "$MKC_IPS/$ip" || rc=$?
 if [ "$rc" -eq 1 ]; then
 	owner='?'
-	read -r owner <"$MKC_STATE/ip/$ip" 2>/dev/null || true
+	read -r owner <"$MKC_IPS/$ip" 2>/dev/null || true
 	die "IP address $ip is in use by running container '$owner'"
 fi
-[ "$rc" -eq 0 ] || die "cannot create lock file '$MKC_STATE/ip/$ip'"
+[ "$rc" -eq 0 ] || die "cannot create lock file '$MKC_IPS/$ip'"
 # The gateway must not be a running container's address either.
-if [ -e "$MKC_STATE/ip/$gateway" ] && ! lock 7 "$MKC_STATE/ip/$gateway"; then
+if [ -e "$MKC_IPS/$gateway" ] && ! lock 7 "$MKC_IPS/$gateway"; then
 	die "gateway $gateway is the address of a running container"
 fi
 exec 7>&-
-printf '%s\n' "$name" >"$MKC_STATE/ip/$ip"
+printf '%s\n' "$name" >"$MKC_IPS/$ip"
 
 # What lscontainer, execcontainer and rmcontainer need, and what was made.
 printf '%s\n' "name=$name" \
@@ -412,15 +428,25 @@ printf '%s\n' "name=$name" \
 	"cpus=$cpus" \
 	"pids=$pids" \
 	"rootfs=$rootfs" \
-	"detached=$detach" >"$dir/info"
+	"detached=$detach" \
+	"userns=${userns:+$dir/userns}" >"$dir/info"
 
 ip netns add "$netns" || die "cannot create network namespace '$netns'"
+if [ -n "$userns" ]; then
+	userns=$dir/userns
+	"$bin/mkuserns" -u "$uid_base" -c "$uid_count" "$userns" ||
+		die "cannot create a user namespace"
+fi
 
 # --- the container -----------------------------------------------------------
 
 # Build the helper chain from the end: pivot's volumes, in order, go first.
-set -- "$rootfs" "$@"
+# confine is the last link: capabilities, no_new_privs, seccomp (and with -U,
+# the user namespace, given as descriptor 4); -d: it tells fd 3 COMMAND runs.
 [ -z "$detach" ] || set -- -n 3 "$@"
+[ -z "$userns" ] || set -- -u /proc/self/fd/4 "$@"
+set -- "$rootfs" "$bin/confine" "$@"
+[ -z "$userns" ] || set -- -U /proc/self/fd/4 "$@"
 while [ "$nvol" -gt 0 ]; do
 	eval "set -- -b \"\$vol_$nvol\" \"\$@\""
 	nvol=$((nvol - 1))
@@ -429,21 +455,30 @@ set -- "$cgroup" "$bin/pivot" "$@"
 [ -z "$cpus" ] || set -- -c "$cpus" "$@"
 set -- "$bin/setcg" -m "$bytes" -p "$pids" "$@"
 [ -z "$detach" ] || set -- --keep-fd=3 "$@"
+[ -z "$userns" ] || set -- --keep-fd=4 "$@"
 
 # start_chain ARGS: run the chain in the background (sets $child). Its
 # environment is the container's own, not the caller's; sh starts a
 # background job with SIGINT and SIGQUIT ignored: the chain gets them back.
 start_chain() {
+	# The host end of the veth is named after the PID of the process that
+	# lives as long as the container (this one): unique among running
+	# containers, and not reused at once, as a veth freed with its namespace
+	# can outlive `ip netns delete` for a moment.
+	read -r self _ </proc/self/stat
+	veth=mkc$self
 	env -i --default-signal=INT,QUIT \
 		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 		HOME=/root TERM="${TERM:-dumb}" HOSTNAME="$hostname" \
 		"$bin/mkveth" -b "$MKC_BRIDGE" -g "$gateway/$prefix" \
 		"$veth" "/run/netns/$netns" "$ip/$prefix" \
+		"$bin/ptyexec" \
 		"$bin/nsexec" --net="/run/netns/$netns" -m -u -i -p \
 		--hostname="$hostname" -k "${MKC_STOP_TIMEOUT:-10}" \
-		--pidfile="$dir/init.pid" "$@" <&5 5<&- &
+		--pidfile="$dir/init.pid" --hold-fd=8 --hold-fd=9 \
+		"$@" <&5 5<&- 4<"${userns:-/dev/null}" &
 	child=$!
-	echo "pid=$child" >>"$dir/info"
+	printf '%s\n' "pid=$child" "veth=$veth" >>"$dir/info"
 }
 
 # wait_chain: wait for the chain to end (sets $status). wait returns early
@@ -481,17 +516,24 @@ fi
 
 # -d: a supervisor, in the background, starts the container, waits for it
 # and removes what it made when it ends; its output and the container's go to
-# the log. This script waits until COMMAND runs (pivot -n tells: "exec" then
-# end of file) and prints the name. If the start fails, the supervisor writes
-# "ended STATUS" and the log to the same pipe, before it cleans up.
+# the log. This script waits until COMMAND runs (confine -n tells: "exec"
+# then end of file) and prints the name. If the start fails, the supervisor
+# writes "ended STATUS" and the log to the same pipe, before it cleans up.
 mkfifo -m 600 "$dir/notify"
+# Open both ends without waiting for the other side: fd 6 (read-write) is a
+# writer until the supervisor has its own; fd 4 is our read end.
+# shellcheck disable=SC2094 # a FIFO: both ends, on purpose
+exec 6<>"$dir/notify" 4<"$dir/notify"
 (
-	exec 3>"$dir/notify" 5</dev/null >>"$dir/log" 2>&1
 	trap cleanup EXIT
 	trap_signals
 	trap '' HUP # no terminal to lose: the container goes on
+	# Nothing of the caller's stays open for the container's whole life
+	# (sh can close descriptors 0 to 9 only).
+	exec 3>"$dir/notify" 4<&- 6<&- 7>&- 5</dev/null </dev/null \
+		>>"$dir/log" 2>&1
 	start_chain "$@"
-	exec 3>&-
+	exec 3>&- 5<&-
 	wait_chain
 	{
 		echo "ended $status"
@@ -500,19 +542,28 @@ mkfifo -m 600 "$dir/notify"
 	exit "$status"
 ) &
 child=$!
+exec 6<&-
 handed_over=1
 # Until COMMAND runs, a signal here cancels the start.
-trap 'kill -TERM "$child" 2>/dev/null || true' INT TERM HUP QUIT USR1 USR2
-exec 4<"$dir/notify"
+cancelled=''
+trap 'cancelled=1; kill -TERM "$child" 2>/dev/null || true' INT TERM HUP QUIT USR1 USR2
 msg=''
 read -r msg <&4 || true
-if [ "$msg" = exec ] && ! read -r msg <&4; then
+if [ "$msg" = exec ] && ! read -r msg <&4 && [ -z "$cancelled" ]; then
 	echo "$name"
 	exit 0
 fi
 status=0
 wait "$child" || status=$?
+ended=''
 while read -r msg <&4; do
-	case $msg in "ended "*) ;; *) printf '%s\n' "$msg" >&2 ;; esac
+	case $msg in
+	"ended "*) ended=1 ;;
+	exec | failed) ;;
+	*) printf '%s\n' "$msg" >&2 ;;
+	esac
 done
+# No "ended": the supervisor was killed before it could clean up (a signal
+# in its first instant). We still hold the locks: clean up here.
+[ -n "$ended" ] || handed_over=''
 exit "$status"

@@ -77,9 +77,11 @@ holders() {
 # name, then remove whatever is left.
 stop() {
 	read_info "$1" || true
-	# Opened read-only: a lock file removed meanwhile is not made again.
-	if ! { exec 6<"$1/lock"; } 2>/dev/null; then
-		return 0 # gone: the container ended and was removed meanwhile
+	# Appending creates it in a directory a start killed before its lock
+	# left; a directory removed meanwhile (the container ended) fails.
+	# (command: a failed redirection of plain exec would end the shell.)
+	if ! { command exec 6>>"$1/lock"; } 2>/dev/null; then
+		return 0
 	fi
 	if ! flock -n 6; then
 		if init_pid "$1"; then
@@ -123,7 +125,7 @@ fi
 # running NAME: its name lock is held (we cannot take it). Opened
 # read-only, so that a lock file removed meanwhile is not made again.
 running() {
-	{ exec 6<"$MKC_STATE/$1/lock"; } 2>/dev/null || return 1
+	{ command exec 6<"$MKC_STATE/$1/lock"; } 2>/dev/null || return 1
 	if flock -n 6; then
 		exec 6<&-
 		return 1
@@ -134,12 +136,12 @@ running() {
 for dir in "$MKC_STATE"/*/; do
 	dir=${dir%/}
 	name=${dir##*/}
-	[ "$name" != ip ] || continue
 	[ -d "$dir" ] || continue
-	if lock 8 "$dir/lock"; then
+	# fd 6, not 8: holders() looks for the starters of a container on fd 8
+	if lock 6 "$dir/lock"; then
 		report "state of container $name"
 		remove_container "$dir"
-		exec 8>&-
+		exec 6>&-
 	fi
 done
 for ns in /run/netns/mkc-*; do
@@ -157,7 +159,7 @@ for cg in /sys/fs/cgroup/*/"$MKC_CGROUP_PARENT"/* /sys/fs/cgroup/"$MKC_CGROUP_PA
 			report "cgroup $MKC_CGROUP_PARENT/$name"
 	fi
 done
-for addr in "$MKC_STATE"/ip/*; do
+for addr in "$MKC_IPS"/*; do
 	[ -f "$addr" ] || continue
 	if lock 7 "$addr"; then
 		rm -f "$addr"
