@@ -113,7 +113,7 @@ host_state() {
 	find /sys/fs/cgroup -mindepth 2 -maxdepth 5 -type d -path '*/mkc*' 2>/dev/null |
 		sed 's/^/cgroup /'
 	awk '{print "mount", $5}' /proc/self/mountinfo
-	find /run/mkcontainer -mindepth 1 ! -path /run/mkcontainer/ip 2>/dev/null |
+	find /run/mkcontainer -mindepth 1 ! -path /run/mkcontainer/.ip 2>/dev/null |
 		sed 's/^/state /'
 	true
 }

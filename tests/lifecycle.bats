@@ -71,11 +71,11 @@ teardown() {
 	# the PID column is the host PID of the container's init
 	assert_equal "$(cat "/proc/$pid/comm")" init
 	# exec: hostname, same PID namespace, same root, same cgroup
-	run -0 "$EXEC" "$A" sh -c 'hostname; ps -o args; ls /; grep memory /proc/self/cgroup'
+	run -0 "$EXEC" "$A" sh -c "hostname; ps -o args; grep memory /proc/self/cgroup; test -x /usr/local/bin/hungry && ! test -e '$BATS_TEST_TMPDIR' && echo in-rootfs"
 	assert_line --index 0 "$A"
 	assert_line "sleep 1000"
 	assert_line --partial "mkc/$A"
-	assert_line usr
+	assert_line in-rootfs
 	run -0 "$RM" "$A"
 	run -0 "$LS" -q
 	! grep -qx "$A" <<<"$output"
@@ -190,7 +190,7 @@ teardown() {
 	mkdir -p "/run/mkcontainer/$A"
 	printf 'name=%s\nip=%s\nnetns=mkc-%s\ncgroup=mkc/%s\n' "$A" "$(test_ip 2)" "$A" "$A" \
 		>"/run/mkcontainer/$A/info"
-	echo "$A" >"/run/mkcontainer/ip/$(test_ip 2)"
+	echo "$A" >"/run/mkcontainer/.ip/$(test_ip 2)"
 	ip netns add "mkc-$A"
 	setcg "mkc/$A" true
 	run -0 "$RM" -s

@@ -54,37 +54,88 @@ fd_count() {
 }
 
 @test "200 start/stop cycles in a row: all succeed, nothing accumulates" {
-	local k fds_before fds_after
-	fds_before=$(fd_count $$)
+	local k
 	for k in $(seq 1 100); do
 		run -0 "$MKC" "$(cname)" "$(test_ip 2)" true
 		run -0 "$MKC" -d "$(cname)" "$(test_ip 2)" sleep 1000
 		run -0 "$RM" -t 1 "$(cname)"
 	done
-	fds_after=$(fd_count $$)
-	assert_equal "$fds_after" "$fds_before"
 	same_state "$BATS_TEST_TMPDIR/before"
-	# and no zombie of ours is left under this shell
-	run ! pgrep -P $$ -r Z
+	run ! pgrep -f "mkcontainer.sh .*$(cname) "
+}
+
+# fds PID: its open descriptors below 10, one line
+fds() {
+	local f n out=''
+	for f in /proc/"$1"/fd/*; do
+		n=${f##*/}
+		[ "$n" -lt 10 ] && out="$out $n"
+	done
+	echo "$out" | tr ' ' '\n' | sort -n | tr '\n' ' ' | sed 's/^ *//; s/ *$//'
+}
+
+@test "long-lived processes of a container hold only what they need" {
+	exec 6>/dev/null 7>/dev/null
+	run -0 "$MKC" -d "$(cname)" "$(test_ip 2)" sleep 1000
+	exec 6>&- 7>&-
+	supervisor=$(pgrep -f "mkcontainer.sh -d $(cname) ")
+	chain=$(sed -n 's/^pid=//p' "/run/mkcontainer/$(cname)/info")
+	init=$(cat "/run/mkcontainer/$(cname)/init.pid")
+	cmd=$(pgrep -P "$init")
+	# the supervisor: the log on 0-2 and the two locks (sh cannot close
+	# descriptors from 10 up: see the README)
+	assert_equal "$(fds "$supervisor")" "0 1 2 8 9"
+	# the host side of the chain: the locks, and the pipe its child watches
+	run ls "/proc/$chain/fd"
+	extra=$(grep -vxE '0|1|2|8|9' <<<"$output")
+	[ "$(wc -w <<<"$extra")" -eq 1 ] || fail "chain holds: $output"
+	[[ $(readlink "/proc/$chain/fd/$extra") == pipe:* ]]
+	# inside: nothing but 0, 1 and 2
+	assert_equal "$(ls "/proc/$init/fd" | sort -n | tr '\n' ' ')" "0 1 2 "
+	assert_equal "$(ls "/proc/$cmd/fd" | sort -n | tr '\n' ' ')" "0 1 2 "
+	run -0 "$RM" "$(cname)"
+}
+
+# pause SECONDS: wait without a fork, so that the delays can be fractions of
+# a millisecond (read times out on a FIFO nobody writes to).
+pause() {
+	read -r -t "$1" -u "$PAUSE_FD" || true
 }
 
 @test "30 times kill -9 of mkcontainer.sh during its start: rmcontainer cleans up, the name starts again" {
-	local k pid delay
-	for k in $(seq 1 30); do
-		start_container c "$(cname)" "$(test_ip 2)" sleep 1000
-		# signal mkcontainer.sh, not the shell bats forks to start it
-		eventually grep -q mkcontainer "/proc/$c_pid/cmdline"
-		delay=$((RANDOM % 40))
-		sleep "0.$(printf '%03d' "$delay")"
-		kill -KILL "$c_pid"
-		wait "$c_pid" || true
-		BG_PIDS=()
+	local k mode delay phase nostate=0 partial=0 running=0
+	mkfifo "$BATS_TEST_TMPDIR/never"
+	exec {PAUSE_FD}<>"$BATS_TEST_TMPDIR/never"
+	for k in $(seq 0 29); do
+		# from 0 to 43.5 ms, in steps of 1.5 ms; -d and foreground in turn
+		delay=$(printf '0.%04d' $((k * 15)))
+		mode=()
+		[ $((k % 2)) -eq 0 ] || mode=(-d)
+		"$MKC" "${mode[@]}" "$(cname)" "$(test_ip 2)" sleep 1000 \
+			>/dev/null 2>&1 </dev/null 3>&- &
+		pid=$!
+		pause "$delay"
+		kill -KILL "$pid" 2>/dev/null || true
+		wait "$pid" || true
+		# where the start was when it died
+		if [ ! -d "/run/mkcontainer/$(cname)" ]; then
+			phase=nostate nostate=$((nostate + 1))
+		elif "$LS" -q | grep -qx "$(cname)"; then
+			phase=running running=$((running + 1))
+		else
+			phase=partial partial=$((partial + 1))
+		fi
 		run "$RM" -t 1 "$(cname)"
 		[ "$status" -eq 0 ] || [[ $output == *"no container named"* ]] ||
-			fail "round $k (${delay} ms): rmcontainer: $output"
+			fail "round $k (${delay}s, $phase): rmcontainer exit $status: $output"
 		run -0 "$RM" -s
-		same_state "$BATS_TEST_TMPDIR/before"
+		same_state "$BATS_TEST_TMPDIR/before" || fail "round $k (${delay}s, $phase)"
+		_gone() { ! pgrep -f "mkcontainer.sh .*$(cname) " >/dev/null; }
+		eventually _gone || fail "round $k: a mkcontainer.sh is left"
 	done
+	echo "phases: $nostate without state, $partial partly made, $running running" >&3
+	[ "$running" -ge 1 ]
+	[ $((nostate + partial)) -ge 1 ]
 	run -0 "$MKC" "$(cname)" "$(test_ip 2)" hostname
 	assert_output "$(cname)"
 	same_state "$BATS_TEST_TMPDIR/before"

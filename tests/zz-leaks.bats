@@ -13,5 +13,6 @@ bats_require_minimum_version 1.5.0
 
 @test "no process of a container is left" {
 	run ! pgrep -f 'nsexec --net=/run/netns/mkc-'
+	run ! pgrep -f 'mkcontainer.sh'
 	run ! pgrep -x init -P 1
 }
