@@ -167,10 +167,17 @@ in_container() {
 }
 
 @test "without a terminal: a session of its own, no way to the caller's terminal" {
-	run -0 in_container sh -c 'cat /proc/self/stat; (: </dev/tty) 2>&1; true' </dev/null
-	sid=$(awk '{print $6}' <<<"${lines[0]}")
-	[ "$sid" != "$(awk '{print $6}' /proc/self/stat)" ]
+	run -0 in_container sh -c '(: </dev/tty) 2>&1; true' </dev/null
 	assert_output --partial "No such device or address"
+	# Seen from the host (inside, a session led from outside reads as 0):
+	# COMMAND's session is not the caller's, and it has no controlling tty.
+	start_container c "$(cname)" "$(test_ip 2)" sh -c 'echo ready; exec sleep 1000'
+	wait_output "$c_out" ready
+	pid=$(command_pid "$c_pid") || fail "no command under $c_pid"
+	read -r sid tty < <(ps -o sid=,tty= -p "$pid")
+	[ -n "$sid" ] && [ "$sid" != "$(ps -o sid= -p $$ | tr -d ' ')" ] ||
+		fail "COMMAND $pid is in the caller's session $sid"
+	[ "$tty" = "?" ] || fail "COMMAND has the controlling terminal $tty"
 }
 
 @test "with a terminal: its own pseudo-terminal, not the caller's" {
