@@ -116,8 +116,11 @@ static const char *flag_names(int flags)
  */
 static void set_title(int argc, char **argv, const char *title)
 {
+	static char self[] = "nsexec";
 	char *end = argv[argc - 1] + strlen(argv[argc - 1]);
 
+	/* err(3) and trace() name us through argv[0], about to be cleared */
+	program_invocation_name = program_invocation_short_name = self;
 	memset(argv[0], 0, (size_t)(end - argv[0]));
 	strncpy(argv[0], title, (size_t)(end - argv[0]));
 	if (prctl(PR_SET_NAME, title, 0, 0, 0) < 0)

@@ -297,7 +297,7 @@ static void cg_write(const char *dir, const char *file, const char *fmt, ...)
 	vsnprintf(value, sizeof(value), fmt, ap);
 	va_end(ap);
 	fmt_path(path, "%s/%s", dir, file);
-	trace("write %s = %s", path, value);
+	trace("write(\"%s\", \"%s\")", path, value);
 	write_file(path, "%s", value);
 }
 
@@ -319,7 +319,7 @@ static void make_dirs(struct hier *h)
 		for (n = 1; n <= depth; n++) {
 			cg_path(path, h, n);
 			if (mkdir(path, 0755) == 0) {
-				trace("mkdir %s", path);
+				trace("mkdir(\"%s\", 0755)", path);
 				if (!h->made_from || n < h->made_from)
 					h->made_from = n;
 				if (n > h->made_to)
@@ -391,7 +391,7 @@ static int prune(const struct hier *h, int n, int keep)
 
 	for (; n > keep; n--) {
 		cg_path(path, h, n);
-		trace("rmdir %s", path);
+		trace("rmdir(\"%s\")", path);
 		if (rmdir(path) < 0 && errno != ENOENT)
 			return errno == ENOTEMPTY || errno == EBUSY ? 0 : -1;
 	}
@@ -539,7 +539,7 @@ static void kill_procs(const char *dir)
 				break;
 			if (pid == getpid())
 				errx(EXIT_SETUP, "cannot empty '%s': setcg runs in it", dir);
-			trace("kill %ld SIGKILL", pid);
+			trace("kill(%ld, SIGKILL)", pid);
 			if (pid > 0 && kill((pid_t)pid, SIGKILL) < 0 && errno != ESRCH)
 				err(EXIT_SETUP, "cannot kill %ld in '%s'", pid, dir);
 		}
@@ -617,7 +617,7 @@ static void remove_tree(const struct hier *h, const char *dir)
 
 	if (h->version == 2)
 		wait_unpopulated(dir);
-	trace("rmdir %s", dir);
+	trace("rmdir(\"%s\")", dir);
 	/* The last exits may still be going through; no event says when. */
 	while (rmdir(dir) < 0) {
 		if (errno == ENOENT)

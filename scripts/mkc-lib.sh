@@ -27,6 +27,31 @@ MKC_IPS=$MKC_STATE/.ip
 warn() { printf '%s: %s\n' "$prog" "$*" >&2; }
 die() { warn "$@"; exit 125; }
 
+# shquote WORD: sets $q to WORD quoted for sh, so that it can be pasted.
+shquote() {
+	case $1 in
+	'' | *[!A-Za-z0-9_./=:,@%+-]*)
+		q="'$(printf '%s' "$1" | sed "s/'/'\\\\''/g")'" ;;
+	*) q=$1 ;;
+	esac
+}
+
+# explain ARG...: with $explain set (mkcontainer.sh -x), print the command
+# line about to run on stderr. A helper of the chain starts a new line.
+explain() {
+	[ -n "${explain:-}" ] || return 0
+	line="$prog: +"
+	for a in "$@"; do
+		shquote "$a"
+		case $a in
+		"${bin:-/nonexistent}"/*) [ "$line" = "$prog: +" ] || line="$line \\
+   " ;;
+		esac
+		line="$line $q"
+	done
+	printf '%s\n' "$line" >&2
+}
+
 # Helpers are in $MKC_LIBEXEC once installed, else in bin/ next to scripts/.
 # Sets $bin.
 find_helpers() {
@@ -120,6 +145,7 @@ remove_container() {
 	read_info "$1" || true
 	if [ -n "$info_netns" ] && [ -e "/run/netns/$info_netns" ]; then
 		# The veth goes with the namespace: its peer lives there.
+		explain ip netns delete "$info_netns"
 		if ip netns delete "$info_netns" 2>/dev/null; then
 			report "network namespace $info_netns (and veth $info_veth)"
 		else
@@ -131,7 +157,8 @@ remove_container() {
 		# left its parent (mkc/) behind.
 		made=''
 		! cgroup_exists "$info_cgroup" || made=1
-		if "$bin/setcg" -rf "$info_cgroup"; then
+		explain "$bin/setcg" ${explain:+-v} -rf "$info_cgroup"
+		if "$bin/setcg" ${explain:+-v} -rf "$info_cgroup"; then
 			[ -z "$made" ] || report "cgroup $info_cgroup"
 		else
 			warn "cannot remove cgroup '$info_cgroup'"

@@ -49,6 +49,8 @@ the host bridge mkc0, and cgroup limits.
               host address of IP's subnet)
   -d          detach: print the container's name once COMMAND runs and
               exit 0; its output goes to /run/mkcontainer/NAME/log
+  -x          explain: print each command line before it runs, and have
+              each helper print the system calls it makes (-v)
   -U          user namespace: root in the container is host user (and
               group) 100000, IDs 0-65535 are 100000-165535 (MKC_USERNS=
               HOSTUID:COUNT to change); the rootfs and volumes are idmapped
@@ -153,10 +155,12 @@ scripts) top=. ;;
 esac
 rootfs=${MKC_DEFAULT_ROOTFS:-$top/rootfs}
 name='' memory=256M cpus='' pids=256 gateway='' nvol=0 detach='' userns=''
-while getopts ':r:n:m:c:p:v:g:dUh' opt; do
+explain=''
+while getopts ':r:n:m:c:p:v:g:dUxh' opt; do
 	case $opt in
 	d) detach=1 ;;
 	U) userns=1 ;;
+	x) explain=1 ;;
 	r) rootfs=$OPTARG ;;
 	n) name=$OPTARG ;;
 	m) memory=$OPTARG ;;
@@ -431,10 +435,12 @@ printf '%s\n' "name=$name" \
 	"detached=$detach" \
 	"userns=${userns:+$dir/userns}" >"$dir/info"
 
+explain ip netns add "$netns"
 ip netns add "$netns" || die "cannot create network namespace '$netns'"
 if [ -n "$userns" ]; then
 	userns=$dir/userns
-	"$bin/mkuserns" -u "$uid_base" -c "$uid_count" "$userns" ||
+	explain "$bin/mkuserns" ${explain:+-v} -u "$uid_base" -c "$uid_count" "$userns"
+	"$bin/mkuserns" ${explain:+-v} -u "$uid_base" -c "$uid_count" "$userns" ||
 		die "cannot create a user namespace"
 fi
 
@@ -445,15 +451,15 @@ fi
 # the user namespace, given as descriptor 4); -d: it tells fd 3 COMMAND runs.
 [ -z "$detach" ] || set -- -n 3 "$@"
 [ -z "$userns" ] || set -- -u /proc/self/fd/4 "$@"
-set -- "$rootfs" "$bin/confine" "$@"
+set -- "$rootfs" "$bin/confine" ${explain:+-v} "$@"
 [ -z "$userns" ] || set -- -U /proc/self/fd/4 "$@"
 while [ "$nvol" -gt 0 ]; do
 	eval "set -- -b \"\$vol_$nvol\" \"\$@\""
 	nvol=$((nvol - 1))
 done
-set -- "$cgroup" "$bin/pivot" "$@"
+set -- "$cgroup" "$bin/pivot" ${explain:+-v} "$@"
 [ -z "$cpus" ] || set -- -c "$cpus" "$@"
-set -- "$bin/setcg" -m "$bytes" -p "$pids" "$@"
+set -- "$bin/setcg" ${explain:+-v} -m "$bytes" -p "$pids" "$@"
 [ -z "$detach" ] || set -- --keep-fd=3 "$@"
 [ -z "$userns" ] || set -- --keep-fd=4 "$@"
 
@@ -467,16 +473,18 @@ start_chain() {
 	# can outlive `ip netns delete` for a moment.
 	read -r self _ </proc/self/stat
 	veth=mkc$self
-	env -i --default-signal=INT,QUIT \
+	set -- env -i --default-signal=INT,QUIT \
 		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 		HOME=/root TERM="${TERM:-dumb}" HOSTNAME="$hostname" \
-		"$bin/mkveth" -b "$MKC_BRIDGE" -g "$gateway/$prefix" \
+		"$bin/mkveth" ${explain:+-v} -b "$MKC_BRIDGE" -g "$gateway/$prefix" \
 		"$veth" "/run/netns/$netns" "$ip/$prefix" \
-		"$bin/ptyexec" \
-		"$bin/nsexec" --net="/run/netns/$netns" -m -u -i -p \
+		"$bin/ptyexec" ${explain:+-v} \
+		"$bin/nsexec" ${explain:+-v} --net="/run/netns/$netns" -m -u -i -p \
 		--hostname="$hostname" -k "${MKC_STOP_TIMEOUT:-10}" \
 		--pidfile="$dir/init.pid" --hold-fd=8 --hold-fd=9 \
-		"$@" <&5 5<&- 4<"${userns:-/dev/null}" &
+		"$@"
+	explain "$@"
+	"$@" <&5 5<&- 4<"${userns:-/dev/null}" &
 	child=$!
 	printf '%s\n' "pid=$child" "veth=$veth" >>"$dir/info"
 }

@@ -113,8 +113,8 @@ assert_no_cgroup() {
 @test "-v traces each write and the man page" {
 	run setcg -v -p 7 "$CG" true
 	assert_success
-	assert_line "setcg: write $(cgdir pids "$CG")/pids.max = 7"
-	assert_line --partial "cgroup.procs = "
+	assert_line "setcg: write(\"$(cgdir pids "$CG")/pids.max\", \"7\")"
+	assert_line --partial 'cgroup.procs", "'
 	assert_line "setcg: (see cgroups(7))"
 }
 
