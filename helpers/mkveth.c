@@ -1,9 +1,10 @@
 /*
  * mkveth - connect a network namespace to a bridge with a veth pair.
  *
- *   mkveth [-v] [-b BRIDGE] [-g GATEWAY[/PREFIX]] [-i IFNAME]
+ *   mkveth [-v] [-n] [-b BRIDGE] [-g GATEWAY[/PREFIX]] [-i IFNAME]
  *          HOSTIF NETNS ADDRESS[/PREFIX] [COMMAND [ARG]...]
  *   mkveth [-v] -d HOSTIF
+ *   mkveth [-v] -r NETNS
  *
  * A new network namespace has nothing but a loopback interface, and that is
  * down. To reach it from the outside we need a virtual cable: a veth pair
@@ -37,6 +38,12 @@
  *
  * If a later step fails, the pair is deleted before exiting (deleting one end
  * of a veth deletes both), so a failure leaves nothing but the shared bridge.
+ *
+ * With -n, NETNS is first made a new network namespace, the way `ip netns
+ * add` does it: a namespace lives as long as a process or a mount holds it,
+ * so unshare(CLONE_NEWNET), bind-mount /proc/self/ns/net onto the file NETNS,
+ * and setns() back. -r undoes that (umount2 + unlink), like `ip netns
+ * delete`; the veth goes with the namespace, its peer being inside.
  */
 #include "common.h"
 
@@ -45,7 +52,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <linux/if_link.h>
+#include <linux/magic.h>
 #include <linux/nsfs.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
@@ -56,8 +65,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #define DEFAULT_PREFIX 24
@@ -70,12 +82,14 @@ struct ipv4 {
 /* What the exit handler needs to undo a half-made pair. */
 static int host_sock = -1;
 static const char *veth_to_undo;
+static const char *netns_to_undo;
 
 static noreturn void usage(void)
 {
-	printf("Usage: %1$s [-v] [-b BRIDGE] [-g GATEWAY[/PREFIX]] [-i IFNAME]\n"
+	printf("Usage: %1$s [-v] [-n] [-b BRIDGE] [-g GATEWAY[/PREFIX]] [-i IFNAME]\n"
 	       "              HOSTIF NETNS ADDRESS[/PREFIX] [COMMAND [ARG]...]\n"
 	       "       %1$s [-v] -d HOSTIF\n"
+	       "       %1$s [-v] -r NETNS\n"
 	       "\n"
 	       "Connect the network namespace NETNS to a bridge with a veth pair:\n"
 	       "HOSTIF on the bridge, IFNAME inside NETNS with ADDRESS and a default\n"
@@ -85,7 +99,10 @@ static noreturn void usage(void)
 	       "  -g GATEWAY  the bridge's address, the default route of NETNS\n"
 	       "              (default: first host address of ADDRESS's subnet)\n"
 	       "  -i IFNAME   name of the interface inside NETNS (eth0)\n"
+	       "  -n          first make NETNS a new network namespace (as ip netns add)\n"
 	       "  -d HOSTIF   delete the veth pair HOSTIF (both ends) and exit\n"
+	       "  -r NETNS    remove the network namespace NETNS made with -n, and\n"
+	       "              with it its veth (as ip netns delete), and exit\n"
 	       "  -v          trace each netlink request on stderr\n"
 	       "  -h          print this help and exit\n"
 	       "\n"
@@ -610,6 +627,93 @@ static void undo_veth(void)
 }
 
 /*
+ * -n: like `ip netns add`. The directory is made a shared mount first, so
+ * that the namespace's mount, and later its unmount, reach every mount
+ * namespace made afterwards: none keeps a deleted namespace alive.
+ */
+static void make_netns(const char *path)
+{
+	char dir[PATH_MAX], *slash;
+	int fd, self;
+
+	if (strlen(path) >= sizeof(dir))
+		errx(EXIT_SETUP, "path too long: '%s'", path);
+	strcpy(dir, path);
+	if ((slash = strrchr(dir, '/')) && slash != dir) {
+		*slash = '\0';
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+			err(EXIT_SETUP, "cannot create '%s'", dir);
+		if (mount("", dir, "none", MS_SHARED | MS_REC, NULL) < 0) {
+			/* EINVAL: not a mount point yet */
+			trace("mount(\"%s\", \"%s\", NULL, MS_BIND|MS_REC, NULL)", dir, dir);
+			if (errno != EINVAL ||
+			    mount(dir, dir, "none", MS_BIND | MS_REC, NULL) < 0 ||
+			    mount("", dir, "none", MS_SHARED | MS_REC, NULL) < 0)
+				err(EXIT_SETUP, "cannot make '%s' a shared mount", dir);
+		}
+		trace("mount(NULL, \"%s\", NULL, MS_SHARED|MS_REC, NULL)", dir);
+	}
+	trace("open(\"%s\", O_CREAT|O_EXCL)", path);
+	if ((fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0)) < 0)
+		err(EXIT_SETUP, "cannot create network namespace '%s'", path);
+	if (close(fd) < 0)
+		err(EXIT_SETUP, "cannot close '%s'", path);
+	netns_to_undo = path;
+	if ((self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC)) < 0)
+		err(EXIT_SETUP, "cannot open '/proc/self/ns/net'");
+	trace("unshare(CLONE_NEWNET) (see network_namespaces(7))");
+	if (unshare(CLONE_NEWNET) < 0)
+		err(EXIT_SETUP, "cannot create a network namespace");
+	trace("mount(\"/proc/self/ns/net\", \"%s\", NULL, MS_BIND, NULL)", path);
+	if (mount("/proc/self/ns/net", path, "none", MS_BIND, NULL) < 0)
+		err(EXIT_SETUP, "cannot bind the network namespace to '%s'", path);
+	trace("setns(fd of the host's, CLONE_NEWNET): back");
+	if (setns(self, CLONE_NEWNET) < 0)
+		err(EXIT_SETUP, "cannot return to the original network namespace");
+	if (close(self) < 0)
+		err(EXIT_SETUP, "cannot close '/proc/self/ns/net'");
+}
+
+/* -r, and the undo of -n. Both steps tolerate what is already gone. */
+static int remove_netns(const char *path)
+{
+	trace("umount2(\"%s\", MNT_DETACH) + unlink(\"%s\")", path, path);
+	if (umount2(path, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT) {
+		warn("cannot unmount '%s'", path);
+		return EXIT_SETUP;
+	}
+	if (unlink(path) < 0 && errno != ENOENT) {
+		warn("cannot remove '%s'", path);
+		return EXIT_SETUP;
+	}
+	return 0;
+}
+
+/* -r refuses anything but a network namespace, or the empty file -n left. */
+static void check_removable(const char *path)
+{
+	struct statfs sfs;
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		err(EXIT_SETUP, "cannot open '%s'", path);
+	if (fstatfs(fd, &sfs) < 0 || fstat(fd, &st) < 0)
+		err(EXIT_SETUP, "cannot stat '%s'", path);
+	if (sfs.f_type == NSFS_MAGIC ? ioctl(fd, NS_GET_NSTYPE) != CLONE_NEWNET
+				     : !S_ISREG(st.st_mode) || st.st_size != 0)
+		errx(EXIT_SETUP, "'%s' is not a network namespace", path);
+	if (close(fd) < 0)
+		err(EXIT_SETUP, "cannot close '%s'", path);
+}
+
+static void undo_netns(void)
+{
+	if (netns_to_undo)
+		remove_netns(netns_to_undo);
+}
+
+/*
  * A netns file is an nsfs inode; NS_GET_NSTYPE says which kind. Checking now
  * turns a wrong file into a clear error before anything is created.
  */
@@ -721,14 +825,18 @@ static void parse_addresses(const char *arg, const char *gwarg, struct ipv4 *ip,
 int main(int argc, char **argv)
 {
 	const char *bridge = "mkc0", *ifname = "eth0", *gwarg = NULL, *del = NULL;
+	const char *rm = NULL;
+	bool make_ns = false;
 	const char *hostif, *nspath;
 	bool setup_opts = false;
 	struct ipv4 ip, gw;
 	int opt, netns, ns_sock, bridge_index, error;
 	char kind[IFNAMSIZ];
 
-	while ((opt = getopt(argc, argv, "+b:d:g:hi:v")) != -1) {
+	while ((opt = getopt(argc, argv, "+b:d:g:hi:nr:v")) != -1) {
 		switch (opt) {
+		case 'n': make_ns = true; setup_opts = true; break;
+		case 'r': rm = optarg; break;
 		case 'b': bridge = optarg; setup_opts = true; break;
 		case 'd': del = optarg; break;
 		case 'g': gwarg = optarg; setup_opts = true; break;
@@ -747,6 +855,12 @@ int main(int argc, char **argv)
 			usage_error("invalid interface name '%s'", del);
 		return delete_veth(del);
 	}
+	if (rm) {
+		if (optind < argc || setup_opts || del)
+			usage_error("-r takes NETNS and no other argument");
+		check_removable(rm);
+		return remove_netns(rm);
+	}
 	if (argc - optind < 3)
 		usage_error("missing HOSTIF, NETNS or ADDRESS");
 	hostif = argv[optind];
@@ -760,6 +874,11 @@ int main(int argc, char **argv)
 	parse_addresses(argv[optind + 2], gwarg, &ip, &gw);
 
 	/* Everything that can be checked is checked before anything is made. */
+	if (make_ns) {
+		if (atexit(undo_netns) != 0)
+			errx(EXIT_SETUP, "cannot register exit handler");
+		make_netns(nspath);
+	}
 	netns = open_netns(nspath);
 	host_sock = rtnl_open();
 	ns_sock = rtnl_open_in(netns, nspath);
@@ -782,7 +901,9 @@ int main(int argc, char **argv)
 		fail(error, "cannot create veth", hostif);
 	veth_to_undo = hostif;
 	setup_inside(ns_sock, ifname, ip, gw);
-	veth_to_undo = NULL; /* done: the pair now belongs to the caller */
+	/* done: the namespace and the pair now belong to the caller */
+	veth_to_undo = NULL;
+	netns_to_undo = NULL;
 
 	/* The sockets and netns fd are O_CLOEXEC: COMMAND does not inherit them. */
 	if (optind + 3 < argc)

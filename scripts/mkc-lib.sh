@@ -145,8 +145,8 @@ remove_container() {
 	read_info "$1" || true
 	if [ -n "$info_netns" ] && [ -e "/run/netns/$info_netns" ]; then
 		# The veth goes with the namespace: its peer lives there.
-		explain ip netns delete "$info_netns"
-		if ip netns delete "$info_netns" 2>/dev/null; then
+		explain "$bin/mkveth" ${explain:+-v} -r "/run/netns/$info_netns"
+		if "$bin/mkveth" ${explain:+-v} -r "/run/netns/$info_netns"; then
 			report "network namespace $info_netns (and veth $info_veth)"
 		else
 			warn "cannot delete network namespace '$info_netns'"

@@ -6,7 +6,7 @@
 # A container here is one chain of small helpers, each doing one kernel job and
 # then exec'ing the next (run `mkcontainer.sh -h`, and see README.md):
 #
-#   mkveth   veth pair: host end on the bridge, other end eth0 in the netns
+#   mkveth   network namespace; veth pair: host end on the bridge, eth0 inside
 #   ptyexec  a terminal of its own (or at least a session of its own)
 #   nsexec   join that netns; new mount, UTS, IPC and PID namespaces; hostname;
 #            fork: PID 1 is a small init, COMMAND is its child
@@ -14,8 +14,8 @@
 #   pivot    mounts, pivot_root into the root filesystem
 #   confine  capabilities, no_new_privs, seccomp (-U: the user namespace)
 #
-# This script checks every input before it makes anything, makes the network
-# namespace, runs the chain, waits, and on every way out (COMMAND ends, an
+# This script checks every input before it makes anything, writes the
+# state, runs the chain, waits, and on every way out (COMMAND ends, an
 # error, SIGINT/SIGTERM/SIGHUP to this script) removes what it made.
 # -ef (same file) is not in POSIX, but dash, bash and busybox sh have it.
 # shellcheck disable=SC3013
@@ -435,8 +435,6 @@ printf '%s\n' "name=$name" \
 	"detached=$detach" \
 	"userns=${userns:+$dir/userns}" >"$dir/info"
 
-explain ip netns add "$netns"
-ip netns add "$netns" || die "cannot create network namespace '$netns'"
 if [ -n "$userns" ]; then
 	userns=$dir/userns
 	explain "$bin/mkuserns" ${explain:+-v} -u "$uid_base" -c "$uid_count" "$userns"
@@ -476,7 +474,7 @@ start_chain() {
 	set -- env -i --default-signal=INT,QUIT \
 		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 		HOME=/root TERM="${TERM:-dumb}" HOSTNAME="$hostname" \
-		"$bin/mkveth" ${explain:+-v} -b "$MKC_BRIDGE" -g "$gateway/$prefix" \
+		"$bin/mkveth" ${explain:+-v} -n -b "$MKC_BRIDGE" -g "$gateway/$prefix" \
 		"$veth" "/run/netns/$netns" "$ip/$prefix" \
 		"$bin/ptyexec" ${explain:+-v} \
 		"$bin/nsexec" ${explain:+-v} --net="/run/netns/$netns" -m -u -i -p \

@@ -148,7 +148,7 @@ for ns in /run/netns/mkc-*; do
 	[ -e "$ns" ] || continue
 	name=${ns#/run/netns/mkc-}
 	if ! running "$name"; then
-		ip netns delete "${ns##*/}" && report "network namespace ${ns##*/}"
+		"$bin/mkveth" -r "$ns" && report "network namespace ${ns##*/}"
 	fi
 done
 for cg in /sys/fs/cgroup/*/"$MKC_CGROUP_PARENT"/* /sys/fs/cgroup/"$MKC_CGROUP_PARENT"/*; do

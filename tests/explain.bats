@@ -18,7 +18,7 @@ teardown() {
 	run --separate-stderr -0 "$MKC" -x "$(cname)" "$(test_ip 2)" echo from-command
 	assert_output from-command
 	output=$stderr lines=("${stderr_lines[@]}")
-	assert_line "mkcontainer: + ip netns add mkc-$(cname)"
+	assert_line --regexp "^ +[^ ]*/bin/mkveth -v -n .* /run/netns/mkc-$(cname) "
 	for h in mkveth ptyexec nsexec setcg pivot confine; do
 		assert_line --regexp "^ +[^ ]*/bin/$h -v( |\$)"
 	done
@@ -28,7 +28,7 @@ teardown() {
 	[ -n "$first" ] && [ -n "$trace" ] && [ "$first" -lt "$trace" ] ||
 		fail "the chain ($first) is not printed before the helpers run ($trace)"
 	# and the teardown
-	assert_line "mkcontainer: + ip netns delete mkc-$(cname)"
+	assert_line --regexp "^mkcontainer: \\+ [^ ]*/bin/mkveth -v -r /run/netns/mkc-$(cname)\$"
 	assert_line --regexp "^mkcontainer: \+ [^ ]*/bin/setcg -v -rf mkc/$(cname)\$"
 }
 

@@ -106,9 +106,17 @@ pause() {
 	local k mode delay phase nostate=0 partial=0 running=0
 	mkfifo "$BATS_TEST_TMPDIR/never"
 	exec {PAUSE_FD}<>"$BATS_TEST_TMPDIR/never"
+	# The delays cover the time a container takes here from start to end
+	# (about twice what it needs to start): some 40 ms on the machines of CI,
+	# far more under emulation (qemu TCG).
+	local t0=${EPOCHREALTIME/./} whole us
+	run -0 "$MKC" "$(cname)" "$(test_ip 2)" true
+	whole=$((${EPOCHREALTIME/./} - t0)) # microseconds
 	for k in $(seq 0 29); do
-		# from 0 to 43.5 ms, in steps of 1.5 ms; -d and foreground in turn
-		delay=$(printf '0.%04d' $((k * 15)))
+		# from 0 to a whole run, denser early on (the start is short and
+		# has the most steps); -d and foreground in turn
+		us=$((whole * k * k / (29 * 29)))
+		delay=$(printf '%d.%06d' $((us / 1000000)) $((us % 1000000)))
 		mode=()
 		[ $((k % 2)) -eq 0 ] || mode=(-d)
 		"$MKC" "${mode[@]}" "$(cname)" "$(test_ip 2)" sleep 1000 \

@@ -391,3 +391,41 @@ other_bridge() {
 	run -125 mkveth -d "$BR" extra
 	assert_output --partial "-d takes HOSTIF"
 }
+
+@test "-n makes NETNS as ip netns add does; -r removes it, and the veth with it" {
+	run -0 mkveth -n -b "$BR" "$VETH" "/run/netns/$NS2" "$SUB.2/24" true
+	# ip(8) knows it: a bind mount of a network namespace, under a shared /run/netns
+	ip netns list | grep -qw "$NS2"
+	run -0 ip -n "$NS2" -o -4 addr show dev eth0
+	assert_output --partial "$SUB.2/24"
+	grep -q " /run/netns/$NS2 " /proc/self/mountinfo
+	grep " /run/netns " /proc/self/mountinfo | grep -q "shared:"
+	run -0 mkveth -r "/run/netns/$NS2"
+	[ ! -e "/run/netns/$NS2" ]
+	! grep -q " /run/netns/$NS2 " /proc/self/mountinfo
+	# the veth goes with its namespace, asynchronously
+	_veth_gone() { ! ip link show "$VETH" >/dev/null 2>&1; }
+	eventually _veth_gone || fail "$VETH outlived its namespace"
+}
+
+@test "-n: an existing NETNS is refused and left alone; a later failure removes what -n made" {
+	run -125 mkveth -n -b "$BR" "$VETH" "/run/netns/$NS" "$SUB.2/24"
+	assert_output --partial "cannot create network namespace '/run/netns/$NS': File exists"
+	ip netns exec "$NS" true
+	# HOSTIF exists already: mkveth fails after making the namespace
+	ip link add "$VETH" type veth peer name "${VETH}p"
+	run -125 mkveth -n -b "$BR" "$VETH" "/run/netns/$NS2" "$SUB.2/24"
+	[ ! -e "/run/netns/$NS2" ] || fail "NETNS left behind"
+	! grep -q " /run/netns/$NS2 " /proc/self/mountinfo
+}
+
+@test "-r refuses what is not a network namespace" {
+	run -125 mkveth -r /proc/self/ns/user
+	assert_output --partial "not a network namespace"
+	echo data >"$BATS_TEST_TMPDIR/file"
+	run -125 mkveth -r "$BATS_TEST_TMPDIR/file"
+	assert_output --partial "not a network namespace"
+	[ -s "$BATS_TEST_TMPDIR/file" ]
+	run -125 mkveth -r "/run/netns/$NS" extra
+	ip netns exec "$NS" true
+}
