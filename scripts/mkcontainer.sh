@@ -307,6 +307,7 @@ child=''
 dir_made=''
 name_locked=''
 ip_tried=''
+ip_locked=''
 handed_over=''
 
 # shellcheck disable=SC2317 # called by the traps
@@ -323,10 +324,11 @@ cleanup() {
 		wait "$child" 2>/dev/null || true
 	fi
 	# The address's lock file: remove it if we hold its lock, or could take
-	# it (a signal came between our open and our flock).
-	if [ -n "$ip_tried" ] && [ -e "/proc/self/fd/9" ] && flock -n 9 &&
-		[ "$MKC_IPS/$ip" -ef "/proc/self/fd/9" ]; then
-		rm -f "$MKC_IPS/$ip"
+	# it (a signal came between our open and our flock). remove_container
+	# removes it with the rest, in one go.
+	if [ -n "$ip_locked" ] || { [ -n "$ip_tried" ] && [ -e "/proc/self/fd/9" ] &&
+		flock -n 9 && [ "$MKC_IPS/$ip" -ef "/proc/self/fd/9" ]; }; then
+		also_rm=$MKC_IPS/$ip
 	fi
 	if [ -n "$name_locked" ]; then
 		remove_container "$dir"
@@ -335,6 +337,7 @@ cleanup() {
 		# the name now, what is there is ours or stale.
 		remove_container "$dir"
 	fi
+	[ -z "$also_rm" ] || rm -f "$also_rm"
 	exit "$status"
 }
 trap cleanup EXIT
@@ -412,6 +415,7 @@ if [ "$rc" -eq 1 ]; then
 	die "IP address $ip is in use by running container '$owner'"
 fi
 [ "$rc" -eq 0 ] || die "cannot create lock file '$MKC_IPS/$ip'"
+ip_locked=1
 # The gateway must not be a running container's address either.
 if [ -e "$MKC_IPS/$gateway" ] && ! lock 7 "$MKC_IPS/$gateway"; then
 	die "gateway $gateway is the address of a running container"
@@ -469,7 +473,9 @@ start_chain() {
 	# lives as long as the container (this one): unique among running
 	# containers, and not reused at once, as a veth freed with its namespace
 	# can outlive `ip netns delete` for a moment.
-	read -r self _ </proc/self/stat
+	# ($$ is that of the script, also in the -d supervisor, a subshell.)
+	[ -n "$detach" ] || self=$$
+	[ -z "$detach" ] || read -r self _ </proc/self/stat
 	veth=mkc$self
 	set -- env -i --default-signal=INT,QUIT \
 		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
