@@ -399,6 +399,22 @@ static int prune(const struct hier *h, int n, int keep)
 }
 
 /*
+ * Move ourselves into the cgroup DIR of hierarchy H. cgroup.procs moves a
+ * whole process, under a global lock whose write side waits for an RCU grace
+ * period: some 15 ms, in every start. On v1, writing 0 to "tasks" moves just
+ * the calling thread, which recent kernels do without that lock (6.18 here):
+ * for us, with one thread, it is the same move. v2 moves single threads only
+ * inside threaded subtrees, so there the whole process goes.
+ */
+static void join(const struct hier *h, const char *dir)
+{
+	if (h->version == 1)
+		cg_write(dir, "tasks", "0");
+	else
+		cg_write(dir, "cgroup.procs", "%d", getpid());
+}
+
+/*
  * Run at exit while armed: a failed setup leaves nothing behind. A cgroup
  * with a process in it cannot be removed, so first step back out to the root.
  */
@@ -409,7 +425,8 @@ static void rollback(void)
 
 	for (struct hier *h = hiers; armed && h < hiers + nhiers; h++) {
 		if (h->joined) {
-			fmt_path(path, "%s/cgroup.procs", h->root);
+			fmt_path(path, "%s/%s", h->root,
+				 h->version == 1 ? "tasks" : "cgroup.procs");
 			if (try_write_file(path, "%d", getpid()) < 0)
 				warn("cannot write '%s'", path);
 		}
@@ -433,7 +450,7 @@ static noreturn void join_existing(char **cmd, bool newns)
 			err(EXIT_SETUP, "cannot access '%s'", h->dir);
 		}
 		found = true;
-		cg_write(h->dir, "cgroup.procs", "%d", getpid());
+		join(h, h->dir);
 	}
 	if (!found)
 		errx(EXIT_SETUP, "no cgroup '%s'", cgroup);
@@ -469,9 +486,8 @@ static noreturn void run(char **cmd, uint64_t mem, uint64_t quota,
 			enable_controllers(h);
 	}
 	set_limits(mem, quota, pids);
-	/* getpid() is our pid in the namespace we live in, as the kernel reads it. */
 	for (struct hier *h = hiers; h < hiers + nhiers; h++) {
-		cg_write(h->dir, "cgroup.procs", "%d", getpid());
+		join(h, h->dir);
 		h->joined = true;
 	}
 	/* After joining: a cgroup namespace is rooted where its creator is. */
