@@ -408,10 +408,20 @@ static int prune(const struct hier *h, int n, int keep)
  */
 static void join(const struct hier *h, const char *dir)
 {
-	if (h->version == 1)
+	char path[PATH_MAX];
+
+	if (h->version == 1) {
 		cg_write(dir, "tasks", "0");
-	else
-		cg_write(dir, "cgroup.procs", "%d", getpid());
+		return;
+	}
+	fmt_path(path, "%s/cgroup.procs", dir);
+	trace("write(\"%s\", \"%d\")", path, (int)getpid());
+	if (try_write_file(path, "%d", (int)getpid()) == 0)
+		return;
+	if (errno == EBUSY)
+		errx(EXIT_SETUP, "cannot move into '%s': it hands controllers to "
+		     "cgroups below it, and cgroup v2 keeps processes in leaves", dir);
+	err(EXIT_SETUP, "cannot write '%s'", path);
 }
 
 /*

@@ -126,17 +126,20 @@ ns_of() { readlink "/proc/$1/ns/$2"; }
 }
 
 @test "init reaps orphans: no zombie is left when COMMAND does not wait" {
-	# The inner sh starts a short child and exits at once: the child is
+	mkfifo "$BATS_TEST_TMPDIR/fifo"
+	# The inner sh starts a child and exits at once: the child is
 	# re-parented to PID 1, which must reap it when it ends; unreaped, it
-	# would stay in /proc as a zombie.
+	# would stay in /proc as a zombie. The child waits on a FIFO until its
+	# parent was seen, however slow the machine.
 	run -0 nsexec -m -p sh -c '
 		mount -t proc proc /proc
-		orphan=$(sh -c "sleep 0.2 >/dev/null & echo \$!")
+		orphan=$(sh -c "cat \"\$1\" >/dev/null & echo \$!" sh "$1")
 		grep PPid /proc/$orphan/status
+		echo go >"$1"
 		i=0
 		while [ -e /proc/$orphan ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
 		[ -e /proc/$orphan ] && grep State /proc/$orphan/status
-		echo done'
+		echo done' sh "$BATS_TEST_TMPDIR/fifo"
 	assert_line --regexp "^PPid:\s+1$"
 	refute_line --partial zombie
 	assert_line done
