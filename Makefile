@@ -4,6 +4,7 @@
 #   sudo make rootfs    rootfs/ from Debian's busybox-static + the demo programs
 #   sudo make test      everything, then the bats suites
 #   sudo make run       everything, then a shell in container host-1 at 10.0.0.2
+#   sudo make test-cgroup2   the bats suites again, on a pure cgroup v2 kernel (qemu)
 #   make install PREFIX=/usr/local DESTDIR=
 
 CC      ?= cc
@@ -22,13 +23,13 @@ DATADIR  = $(PREFIX)/share/mkcontainer
 
 HELPERS = nsexec pivot setcg mkveth confine mkuserns ptyexec
 BINS    = $(addprefix bin/,$(HELPERS))
-SCRIPTS = mkcontainer lscontainer execcontainer rmcontainer
+SCRIPTS = mkcontainer lscontainer execcontainer rmcontainer checkhost
 COMMON  = helpers/common.o
 
 # Which bats files to run: make test TESTS=tests/hostname.bats
 TESTS  ?= tests
 
-.PHONY: all rootfs test run clean install uninstall deps bench
+.PHONY: all rootfs test test-cgroup2 run clean install uninstall deps bench
 all: $(BINS)
 
 bin/%: helpers/%.o $(COMMON)
@@ -54,14 +55,35 @@ deps:
 	@scripts/install-deps.sh build test
 
 # rootfs/etc/issue is written last: its age is the tree's.
+# `make rootfs ROOTFS_TAR=alpine-minirootfs.tar.gz` (or a docker export):
+# rootfs/ imported from that tarball instead, with the demo programs, anew each
+# time (rootfs-build/import.sh). .rootfs.stamp marks the tree as imported, so
+# that a plain `make rootfs` builds the busybox one again.
+ifeq ($(ROOTFS_TAR),)
 rootfs: rootfs/etc/issue
-rootfs/etc/issue: rootfs-build/busybox.sh $(wildcard rootfs-build/demo/*.c)
+rootfs/etc/issue: rootfs-build/busybox.sh $(wildcard rootfs-build/demo/*.c) $(wildcard .rootfs.stamp)
 	rootfs-build/busybox.sh rootfs
+	rm -f .rootfs.stamp
+else
+rootfs:
+	rm -rf rootfs.new.import
+	CC='$(CC)' rootfs-build/import.sh -d '$(ROOTFS_TAR)' rootfs.new.import
+	rm -rf rootfs && mv rootfs.new.import rootfs
+	touch .rootfs.stamp
+endif
 
 # A test that hangs fails after BATS_TEST_TIMEOUT seconds instead.
 test: deps
 	$(MAKE) all rootfs
 	BATS_TEST_TIMEOUT=$${BATS_TEST_TIMEOUT:-120} bats $(TESTS)
+
+# The same suites on a kernel with cgroup v1 off (cgroup_no_v1=all), booted
+# under qemu with this machine's / read-only below a tmpfs: tests/vm/cgroup2.sh.
+test-cgroup2: deps
+	@scripts/install-deps.sh vm
+	$(MAKE) all rootfs
+	tests/vm/cgroup2.sh $(MAKE) test TESTS='$(TESTS)' \
+		BATS_TEST_TIMEOUT=$${BATS_TEST_TIMEOUT:-1200}
 
 run: deps
 	$(MAKE) all rootfs
@@ -77,20 +99,36 @@ clean:
 	if [ -d rootfs ]; then rm -rf rootfs; fi
 
 # Scripts go to $(BINDIR) without .sh; helpers and mkc-lib.sh to $(LIBEXEC),
-# which the installed scripts are told about.
+# which the installed scripts are told about; man pages to $(MANDIR)/man1
+# (scripts) and man8 (helpers). uninstall removes exactly these, and
+# $(LIBEXEC) and $(DATADIR) once empty.
+install uninstall: MANDIR = $(PREFIX)/share/man
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXEC)
-	install -m 755 $(BINS) $(DESTDIR)$(LIBEXEC)/
-	install -m 644 scripts/mkc-lib.sh $(DESTDIR)$(LIBEXEC)/
+	install -d "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(LIBEXEC)" \
+		"$(DESTDIR)$(MANDIR)/man1" "$(DESTDIR)$(MANDIR)/man8"
+	install -m 755 $(BINS) "$(DESTDIR)$(LIBEXEC)/"
+	install -m 644 scripts/mkc-lib.sh "$(DESTDIR)$(LIBEXEC)/"
+	install -m 644 $(HELPERS:%=man/%.8) "$(DESTDIR)$(MANDIR)/man8/"
 	for s in $(SCRIPTS); do \
 		sed -e 's|^MKC_LIBEXEC=$$|MKC_LIBEXEC=$(LIBEXEC)|' \
 		    -e 's|^MKC_DEFAULT_ROOTFS=$$|MKC_DEFAULT_ROOTFS=$(DATADIR)/rootfs|' \
-			scripts/$$s.sh > $(DESTDIR)$(BINDIR)/$$s && \
-		chmod 755 $(DESTDIR)$(BINDIR)/$$s; \
+			scripts/$$s.sh > "$(DESTDIR)$(BINDIR)/$$s" && \
+		chmod 755 "$(DESTDIR)$(BINDIR)/$$s" && \
+		install -m 644 man/$$s.1 "$(DESTDIR)$(MANDIR)/man1/" || exit 1; \
 	done
-	if [ -d rootfs ]; then install -d $(DESTDIR)$(DATADIR) && \
-		rm -rf $(DESTDIR)$(DATADIR)/rootfs && cp -a rootfs $(DESTDIR)$(DATADIR)/; fi
+	if [ -d rootfs ]; then install -d "$(DESTDIR)$(DATADIR)" && \
+		rm -rf "$(DESTDIR)$(DATADIR)/rootfs" && cp -a rootfs "$(DESTDIR)$(DATADIR)/"; fi
 
 uninstall:
-	for s in $(SCRIPTS); do rm -f $(DESTDIR)$(BINDIR)/$$s; done
-	rm -rf $(DESTDIR)$(LIBEXEC) $(DESTDIR)$(DATADIR)
+	for s in $(SCRIPTS); do \
+		rm -f "$(DESTDIR)$(BINDIR)/$$s" "$(DESTDIR)$(MANDIR)/man1/$$s.1"; \
+	done
+	for h in $(HELPERS); do \
+		rm -f "$(DESTDIR)$(LIBEXEC)/$$h" "$(DESTDIR)$(MANDIR)/man8/$$h.8"; \
+	done
+	rm -f "$(DESTDIR)$(LIBEXEC)/mkc-lib.sh"
+	rm -rf "$(DESTDIR)$(DATADIR)/rootfs"
+	for d in "$(DESTDIR)$(LIBEXEC)" "$(DESTDIR)$(DATADIR)"; do \
+		if [ -d "$$d" ]; then rmdir "$$d" 2>/dev/null || \
+			echo "uninstall: $$d is not empty: left in place" >&2; fi; \
+	done

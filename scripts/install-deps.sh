@@ -1,16 +1,16 @@
 #!/bin/sh
 # install-deps.sh - install the Debian packages mkcontainer needs, if missing.
 #
-#   scripts/install-deps.sh [build|test|bench]...   (default: build test)
+#   scripts/install-deps.sh [build|test|bench|vm]...   (default: build test)
 #
-# Called by `make test`, `make run` and `make bench`, so that the two commands
-# in the README work on a fresh Debian or Ubuntu machine. Installs nothing
-# when everything is there.
+# Called by `make test`, `make run`, `make bench` and `make test-cgroup2`, so
+# that the two commands in the README work on a fresh Debian or Ubuntu machine.
+# Installs nothing when everything is there.
 set -eu
 
 prog=install-deps.sh
 case ${1-} in -h | --help)
-	echo "usage: $prog [build|test|bench]...   (default: build test)"
+	echo "usage: $prog [build|test|bench|vm]...   (default: build test)"
 	exit 0 ;;
 esac
 [ $# -gt 0 ] || set -- build test
@@ -35,16 +35,29 @@ for what in "$@"; do
 		need shellcheck /usr/bin/shellcheck
 		need procps /usr/bin/ps
 		need bsdutils /usr/bin/script
+		need man-db /usr/bin/man
+		need groff-base /usr/bin/groff
+		need xz-utils /usr/bin/xz
+		need zstd /usr/bin/zstd
 		;;
 	bench)
 		need hyperfine /usr/bin/hyperfine
 		;;
-	*) echo "usage: $prog [build|test|bench]..." >&2; exit 2 ;;
+	vm) # tests/vm/cgroup2.sh: a cgroup v2 kernel under qemu
+		need qemu-system-x86 /usr/bin/qemu-system-x86_64
+		need busybox-static /bin/busybox
+		need kmod /sbin/depmod
+		need cpio /bin/cpio
+		need gzip /bin/gzip
+		need dpkg /usr/bin/dpkg-deb
+		need e2fsprogs /sbin/mke2fs
+		;;
+	*) echo "usage: $prog [build|test|bench|vm]..." >&2; exit 2 ;;
 	esac
 done
 # busybox (dynamic) would satisfy /bin/busybox but is not static.
 case $* in
-*build*)
+*build* | *vm*)
 	dpkg-query -W -f '${Status}' busybox-static 2>/dev/null | grep -q 'ok installed' ||
 		missing="$missing busybox-static" ;;
 esac
