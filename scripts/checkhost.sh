@@ -27,8 +27,9 @@ case $0 in */*) here=${0%/*} ;; *) here=. ;; esac
 . "${MKC_LIBEXEC:-$here}/mkc-lib.sh"
 
 usage() {
+	printf 'Usage: %s ' "${0##*/}"
 	cat <<'EOF'
-Usage: checkhost.sh [-q]
+[-q]
 Check what this host offers mkcontainer: kernel features, cgroups, network,
 tools, the built helpers and the root filesystem. Each check prints one line,
 "ok", "missing" (a problem: mkcontainer cannot work without it) or

@@ -20,8 +20,9 @@ case $0 in */*) here=${0%/*} ;; *) here=. ;; esac
 . "${MKC_LIBEXEC:-$here}/mkc-lib.sh"
 
 usage() {
+	printf 'Usage: %s ' "${0##*/}"
 	cat <<'EOF'
-Usage: execcontainer.sh NAME [COMMAND [ARG]...]
+NAME [COMMAND [ARG]...]
 Run COMMAND (default /bin/sh) in the running container NAME: in its
 namespaces, its root filesystem and its cgroup, so its limits apply.
 

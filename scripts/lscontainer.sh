@@ -17,8 +17,9 @@ case $0 in */*) here=${0%/*} ;; *) here=. ;; esac
 . "${MKC_LIBEXEC:-$here}/mkc-lib.sh"
 
 usage() {
+	printf 'Usage: %s ' "${0##*/}"
 	cat <<'EOF'
-Usage: lscontainer.sh [-q]
+[-q]
 List the running containers: NAME, HOSTNAME, IP, PID (the host PID of the
 container's init), MEMORY (in use/limit), CPUS (limit), PIDS (in use/limit).
 

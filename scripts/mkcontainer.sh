@@ -31,8 +31,9 @@ case $0 in */*) here=${0%/*} ;; *) here=. ;; esac
 . "${MKC_LIBEXEC:-$here}/mkc-lib.sh"
 
 usage() {
+	printf 'Usage: %s ' "${0##*/}"
 	cat <<'EOF'
-Usage: mkcontainer.sh [OPTIONS] HOSTNAME IP[/PREFIX] [--] [COMMAND [ARG]...]
+[OPTIONS] HOSTNAME IP[/PREFIX] [--] [COMMAND [ARG]...]
 Run COMMAND (default /bin/sh) in a new container with its own mount, UTS,
 PID, network and IPC namespaces, root filesystem, hostname, an IP address on
 the host bridge mkc0, and cgroup limits.

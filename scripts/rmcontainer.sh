@@ -25,8 +25,9 @@ case $0 in */*) here=${0%/*} ;; *) here=. ;; esac
 . "${MKC_LIBEXEC:-$here}/mkc-lib.sh"
 
 usage() {
+	printf 'Usage: %s ' "${0##*/}"
 	cat <<'EOF'
-Usage: rmcontainer.sh [-t SECONDS] NAME...
+[-t SECONDS] NAME...
        rmcontainer.sh -s
 Stop each container NAME (SIGTERM to its init, SIGKILL after SECONDS,
 default 10) and remove everything it made.
