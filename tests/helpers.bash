@@ -105,14 +105,15 @@ stop_containers() {
 
 # Everything on the host a container could leave behind, one item a line:
 # network namespaces, links (but the bridge), mkcontainer's cgroups, mounts
-# and state files.
+# and state files. Like the bridge, /run/netns made a shared mount point (by
+# the first `ip netns add` or `mkveth -n` on a machine) stays.
 host_state() {
 	ip netns list | awk '{print "netns", $1}'
 	ip -o link show | awk -F': ' '{sub(/@.*/, "", $2); print "link", $2}' |
 		grep -v "^link $TEST_BRIDGE\$" || true
 	find /sys/fs/cgroup -mindepth 2 -maxdepth 5 -type d -path '*/mkc*' 2>/dev/null |
 		sed 's/^/cgroup /'
-	awk '{print "mount", $5}' /proc/self/mountinfo
+	awk '$5 != "/run/netns" {print "mount", $5}' /proc/self/mountinfo
 	find /run/mkcontainer -mindepth 1 ! -path /run/mkcontainer/.ip 2>/dev/null |
 		sed 's/^/state /'
 	true
