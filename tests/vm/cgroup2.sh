@@ -136,7 +136,7 @@ disk=
 if [ -d "$PWD/rootfs" ]; then
 	command -v mke2fs >/dev/null 2>&1 || die "mke2fs not found: run scripts/install-deps.sh vm"
 	mb=$(du -sm "$PWD/rootfs" | cut -f1)
-	mke2fs -q -F -t ext4 -d "$PWD/rootfs" "$run/rootfs.img" "$((mb * 2 + 256))M" ||
+	mke2fs -q -F -t ext4 -d "$PWD/rootfs" "$run/rootfs.img" "$((mb * 2 + 256))M" >/dev/null ||
 		die "cannot make an ext4 image of $PWD/rootfs"
 	printf '%s\n' "$PWD/rootfs" >"$run/rootfs-at"
 	disk="-drive file=$run/rootfs.img,format=raw,if=virtio"

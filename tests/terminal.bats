@@ -1,0 +1,68 @@
+#!/usr/bin/env bats
+# Interactive containers, like `docker run -it`: a terminal of their own,
+# with job control and the caller's window size. script(1) gives the test a
+# pseudo-terminal to be the caller's.
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+setup() {
+	require_root
+	require_rootfs
+	command -v script >/dev/null || skip "script (bsdutils) is not installed"
+}
+
+teardown() {
+	stop_containers
+}
+
+# on_tty COMMAND: run the shell COMMAND on a new pseudo-terminal; output
+# without carriage returns in $output.
+on_tty() {
+	script -qec "$1" /dev/null </dev/null >"$BATS_TEST_TMPDIR/tty.out" 2>&1 || true
+	output=$(tr -d '\r\0' <"$BATS_TEST_TMPDIR/tty.out")
+	mapfile -t lines <<<"$output"
+}
+
+@test "job control: the shell leads the terminal's foreground, a background job gets its own group" {
+	# /proc/PID/stat: pid (comm) state ppid pgrp session tty_nr tpgid ...
+	on_tty "$MKC $(cname) $(test_ip 2) sh -c 'set -m
+		sleep 30 & job=\$!
+		read -r _ _ _ _ pgrp _ tty tpgid _ </proc/\$\$/stat
+		echo \"shell pgrp=\$pgrp tpgid=\$tpgid tty=\$tty\"
+		read -r _ _ _ _ jpgrp _ </proc/\$job/stat
+		echo \"job pid=\$job pgrp=\$jpgrp\"
+		kill \$job'"
+	refute_output --partial "job control turned off"
+	[[ $output =~ shell\ pgrp=([0-9]+)\ tpgid=([0-9]+)\ tty=([0-9]+) ]] || fail "$output"
+	# the shell is in the terminal's foreground process group
+	[ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[2]}" ] || fail "not in the foreground: $output"
+	[ "${BASH_REMATCH[3]}" != 0 ] || fail "no controlling terminal: $output"
+	[[ $output =~ job\ pid=([0-9]+)\ pgrp=([0-9]+) ]] || fail "$output"
+	# the background job is a group of its own, which ^C and ^Z do not reach
+	[ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[2]}" ] || fail "job not in its own group: $output"
+}
+
+@test "^C at the terminal stops the foreground command, and the shell goes on" {
+	# What the user types goes through script's stdin, a FIFO held open here.
+	mkfifo "$BATS_TEST_TMPDIR/keys"
+	script -qec "$MKC $(cname) $(test_ip 2) sh -c 'trap : INT
+		echo ready; sleep 30; echo \"sleep ended with \$?\"'" /dev/null \
+		<"$BATS_TEST_TMPDIR/keys" >"$BATS_TEST_TMPDIR/tty.out" 2>&1 &
+	local pid=$!
+	exec {keys}>"$BATS_TEST_TMPDIR/keys"
+	wait_output "$BATS_TEST_TMPDIR/tty.out" ready
+	printf '\003' >&"$keys"
+	EVENTUALLY_TIMEOUT=15 wait_output "$BATS_TEST_TMPDIR/tty.out" "sleep ended"
+	exec {keys}>&-
+	wait "$pid" || true
+	run tr -d '\r\0' <"$BATS_TEST_TMPDIR/tty.out"
+	# (the terminal echoes the ^C)
+	assert_line --regexp "sleep ended with 130$"
+}
+
+@test "the window size is the caller's" {
+	on_tty "stty rows 37 cols 101; $MKC $(cname) $(test_ip 2) stty size"
+	# (script(1) types a NUL, ^@, at the end of its empty input)
+	assert_line --regexp "(^|\\^@)37 101$"
+}
