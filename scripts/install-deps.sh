@@ -40,8 +40,12 @@ for what in "$@"; do
 		need xz-utils /usr/bin/xz
 		need zstd /usr/bin/zstd
 		;;
-	bench)
+	bench) # tests/bench/: timings, other runtimes to compare, plots
 		need hyperfine /usr/bin/hyperfine
+		need bubblewrap /usr/bin/bwrap
+		need runc /usr/sbin/runc
+		need crun /usr/bin/crun
+		need gnuplot-nox /usr/bin/gnuplot-nox
 		;;
 	vm) # tests/vm/cgroup2.sh: a cgroup v2 kernel under qemu
 		need qemu-system-x86 /usr/bin/qemu-system-x86_64
