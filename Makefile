@@ -90,7 +90,7 @@ run: deps
 	scripts/mkcontainer.sh host-1 10.0.0.2/24
 
 bench: deps
-	@scripts/install-deps.sh bench
+	@scripts/install-deps.sh bench vm
 	$(MAKE) all rootfs
 	tests/bench/run.sh
 
