@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -95,11 +96,27 @@ void prepare_next(char **argv)
 	if (stat(dirname(self), &a) < 0 || stat(dirname(next), &b) < 0 ||
 	    a.st_dev != b.st_dev || a.st_ino != b.st_ino)
 		return;
-	trace("open(\"%s\", O_PATH): a helper, run after the root changes",
+	/*
+	 * Not through the host's own, writable mount: through a private
+	 * read-only copy of it. The file we run shows in /proc/PID/exe; were
+	 * its mount writable, a container process that gets hold of it (in
+	 * the instant before a helper makes itself non-dumpable, e.g. one run
+	 * again by a "#!/proc/self/exe" script) could reopen it for writing
+	 * once it no longer runs, and replace the host's helper (as in
+	 * CVE-2019-5736). Through this mount that fails with EROFS.
+	 */
+	struct mount_attr ro = {
+		.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
+	};
+
+	trace("open_tree(\"%s\", OPEN_TREE_CLONE) + mount_setattr(MOUNT_ATTR_RDONLY):"
+	      " a helper, run after the root changes, from a read-only mount",
 	      argv[0]);
-	next_fd = open(argv[0], O_PATH | O_CLOEXEC);
+	next_fd = open_tree(AT_FDCWD, argv[0], OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
 	if (next_fd < 0)
 		err(EXIT_SETUP, "cannot open '%s'", argv[0]);
+	if (mount_setattr(next_fd, "", AT_EMPTY_PATH, &ro, sizeof(ro)) < 0)
+		err(EXIT_SETUP, "cannot make a read-only mount of '%s'", argv[0]);
 }
 
 noreturn void usage_error(const char *fmt, ...)

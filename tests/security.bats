@@ -196,3 +196,28 @@ in_container() {
 	[[ $inner =~ ^8[89a-f]: ]] || fail "not a pty: $inner"
 	assert_line /dev/console
 }
+
+@test "a helper run after pivot_root is executed from a read-only mount: its /proc/PID/exe cannot be reopened for writing" {
+	# nsexec opens confine (the next helper) before the root changes and runs
+	# it from that descriptor. confine blocks while it writes "exec" to a
+	# full pipe (-n): meanwhile we take hold of its /proc/PID/exe, as a
+	# process in a container might in the instant before a helper makes
+	# itself non-dumpable. Once it no longer runs that file, writing through
+	# the reference must fail (CVE-2019-5736).
+	exec {r}<> <(:)
+	head -c 65536 /dev/zero >&"$r" # now full: the next write blocks
+	"$TOP/bin/nsexec" -m "$TOP/bin/confine" -n 3 true 3>&"$r" &
+	local pid=$!
+	_blocked() { grep -q pipe_write "/proc/$pid/wchan" 2>/dev/null; }
+	eventually _blocked || fail "confine did not block on its notice"
+	# (the detached read-only mount has no path: readlink shows "/")
+	run -0 cmp "/proc/$pid/exe" "$TOP/bin/confine"
+	exec {e}<"/proc/$pid/exe"
+	head -c 65536 <&"$r" >/dev/null # drain: confine goes on, runs true, ends
+	wait "$pid"
+	exec {r}<&-
+	run sh -c ": >>/proc/self/fd/$e" 3>&-
+	exec {e}<&-
+	[ "$status" -ne 0 ] || fail "the host's confine was opened for writing"
+	assert_output --partial "Read-only file system"
+}
