@@ -184,6 +184,7 @@ static int clone_tree(const char *src, uint64_t attrs)
  */
 static const char *const masked[] = {
 	"/proc/kcore", "/proc/keys", "/proc/timer_list", "/proc/timer_stats",
+	"/proc/interrupts",
 	"/proc/sched_debug", "/proc/latency_stats", "/proc/acpi", "/proc/asound",
 	"/proc/scsi", "/sys/firmware", "/sys/devices/virtual/powercap",
 };
@@ -289,12 +290,14 @@ static void make_dev(void)
 	mount_fs("tmpfs", "mode=755,size=64k", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
 		 MOUNT_ATTR_NOEXEC | MOUNT_ATTR_STRICTATIME, "/dev", EXISTING);
 	/* Bound from the host rather than made with mknod(2): the same code
-	 * then works where mknod is not allowed (a user namespace). */
+	 * then works where mknod is not allowed (a user namespace). They are
+	 * the host's own nodes: read-only mounts, so that root inside cannot
+	 * chmod or chown them (reading and writing the devices still work). */
 	for (size_t i = 0; i < sizeof(devices) / sizeof(devices[0]); i++) {
 		snprintf(host, sizeof(host), "/dev/%s", devices[i]);
 		snprintf(path, sizeof(path), "/dev/%s", devices[i]);
-		attach(clone_tree(host, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC),
-		       host, path, MAKE_FILE);
+		attach(clone_tree(host, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+				  MOUNT_ATTR_NOEXEC), host, path, MAKE_FILE);
 	}
 	mount_fs("devpts", "newinstance,ptmxmode=0666,mode=0620",
 		 MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, "/dev/pts", MAKE_DIR);
@@ -308,8 +311,8 @@ static void make_dev(void)
 	 * from, and open_tree clones only mounts of our own.) */
 	char tty[PATH_MAX];
 	if (isatty(0) && ttyname_r(0, tty, sizeof(tty)) == 0)
-		attach(clone_tree(tty, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC),
-		       tty, "/dev/console", MAKE_FILE);
+		attach(clone_tree(tty, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+				  MOUNT_ATTR_NOEXEC), tty, "/dev/console", MAKE_FILE);
 }
 
 /* -b SRC:DST[:ro] */

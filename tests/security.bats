@@ -24,7 +24,7 @@ in_container() {
 
 @test "masked: kernel memory, keys, timers, firmware read as empty" {
 	run -0 in_container sh -c '
-		for f in /proc/kcore /proc/keys /proc/timer_list /proc/sched_debug /proc/latency_stats; do
+		for f in /proc/kcore /proc/keys /proc/timer_list /proc/sched_debug /proc/latency_stats /proc/interrupts; do
 			[ ! -e $f ] || echo "$f $(wc -c <$f)"
 		done
 		for d in /sys/firmware /proc/acpi /proc/scsi /proc/asound; do
@@ -32,6 +32,7 @@ in_container() {
 		done'
 	assert_line "/proc/keys 0"
 	assert_line "/proc/timer_list 0"
+	assert_line "/proc/interrupts 0"
 	assert_line "/sys/firmware []"
 	refute_line --regexp ' [1-9][0-9]*$'
 	refute_line --regexp '\[.+\]'
@@ -70,6 +71,15 @@ in_container() {
 	assert_equal "$(echo $output)" "fd full null ptmx pts random shm stderr stdin stdout tty urandom zero"
 	run -0 in_container sh -c 'ls /dev/pts'
 	assert_output ptmx
+}
+
+@test "/dev's devices are the host's nodes on read-only mounts: usable, but root inside cannot chmod them" {
+	# chmod to the mode they already have: harmless if it were allowed
+	run -0 in_container sh -c 'echo x >/dev/null && head -c 4 /dev/zero | wc -c
+		chmod 666 /dev/null 2>&1; chown 0:0 /dev/zero 2>&1; true'
+	assert_line 4
+	assert_line --partial "chmod: /dev/null: Read-only file system"
+	assert_line --partial "chown: /dev/zero: Read-only file system"
 }
 
 @test "capabilities: Docker's default set, without the dangerous ones; none inheritable or ambient" {

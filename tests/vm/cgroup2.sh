@@ -52,9 +52,19 @@ if [ ! -x "$busybox" ] || ldd "$busybox" >/dev/null 2>&1; then
 fi
 
 # --- the kernel ---------------------------------------------------------------
-kernel_from_debian() {
+# debian_kernel: sets $pkg, the versioned package linux-image-amd64 needs.
+debian_kernel() {
 	pkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
 		sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*\)$/\1/p' | head -n 1)
+}
+
+kernel_from_debian() {
+	debian_kernel
+	if [ -z "$pkg" ]; then
+		# A fresh machine may have no package lists yet.
+		apt-get update -qq >/dev/null 2>&1 || :
+		debian_kernel
+	fi
 	[ -n "$pkg" ] || die "no Debian kernel package known: run apt-get update"
 	kver=${pkg#linux-image-}
 	kdir=$cache/$pkg
