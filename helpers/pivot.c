@@ -33,6 +33,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/openat2.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -315,6 +316,26 @@ static void make_dev(void)
 				  MOUNT_ATTR_NOEXEC), tty, "/dev/console", MAKE_FILE);
 }
 
+/*
+ * A volume's destination: absolute, below /, every component a name (not
+ * empty, "." or ".."): "/." or "//" would mount over the container's /.
+ */
+static bool plain_path(const char *p)
+{
+	if (p[0] != '/' || p[1] == '\0')
+		return false;
+	for (const char *c = p + 1;;) {
+		size_t n = strcspn(c, "/");
+
+		if (n == 0 || (n == 1 && c[0] == '.') ||
+		    (n == 2 && c[0] == '.' && c[1] == '.'))
+			return false;
+		if (c[n] == '\0')
+			return true;
+		c += n + 1;
+	}
+}
+
 /* -b SRC:DST[:ro] */
 static void bind_volume(char *spec)
 {
@@ -332,10 +353,9 @@ static void bind_volume(char *spec)
 		else if (strcmp(mode, "rw") != 0)
 			errx(EXIT_SETUP, "invalid volume mode '%s': use ro or rw", mode);
 	}
-	if (dst[0] != '/' || strcmp(dst, "/") == 0 || strstr(dst, "/../") ||
-	    (strlen(dst) >= 3 && strcmp(dst + strlen(dst) - 3, "/..") == 0))
+	if (!plain_path(dst))
 		errx(EXIT_SETUP, "invalid volume destination '%s': it must be an "
-				 "absolute path below /, without '..'", dst);
+				 "absolute path below /, without '..', '.' or '//'", dst);
 	/* pivot mounts its own /proc, /sys and /dev over these. */
 	for (const char *const *k = kernel_dirs; *k; k++) {
 		size_t n = strlen(*k);

@@ -281,8 +281,8 @@ while [ "$i" -le "$nvol" ]; do
 	*) die "invalid volume '$vol': DST must be an absolute path" ;;
 	esac
 	case $dst in
-	/ | *:* | */../* | */.. | *'
-'*) die "invalid volume '$vol': DST must be a path below / without '..' or ':'" ;;
+	/ | *:* | */../* | */.. | */./* | */. | *//* | */ | *'
+'*) die "invalid volume '$vol': DST must be a path below / without '..', '.', '//' or ':'" ;;
 	esac
 	case $dst in
 	/proc | /proc/* | /sys | /sys/* | /dev | /dev/*)

@@ -179,6 +179,11 @@ in_pivot() {
 	assert_output --partial "invalid volume source '/nonexistent-src'"
 	run -125 in_pivot -b "$T:relative" "$ROOTFS" true
 	assert_output --partial "invalid volume destination"
+	local dst
+	for dst in /. // /var/./x /var/..; do
+		run -125 in_pivot -b "$T:$dst" "$ROOTFS" true
+		assert_output --partial "invalid volume destination '$dst'"
+	done
 	run -125 in_pivot "$T/no-such-rootfs" true
 	assert_output --partial "invalid root filesystem"
 	run -125 in_pivot / true

@@ -87,6 +87,10 @@ rejects() {
 	rejects "absolute path" -v "$BATS_TEST_TMPDIR:relative" "$(cname)" "$(test_ip 2)" true
 	rejects "without '..'" -v "$BATS_TEST_TMPDIR:/a/../b" "$(cname)" "$(test_ip 2)" true
 	rejects "without '..'" -v "$BATS_TEST_TMPDIR:/" "$(cname)" "$(test_ip 2)" true
+	# each would mount over the container's / (a review found /. and //)
+	for dst in /. // /./ /var/. /var//shared_folder /var/shared_folder/; do
+		rejects "without '..', '.', '//'" -v "$BATS_TEST_TMPDIR:$dst" "$(cname)" "$(test_ip 2)" true
+	done
 	rejects "no /not-in-rootfs in root filesystem" -v "$BATS_TEST_TMPDIR:/not-in-rootfs" "$(cname)" "$(test_ip 2)" true
 	[ ! -e "$ROOTFS/not-in-rootfs" ]
 	for dst in /proc /sys/fs /dev/x; do
