@@ -62,6 +62,17 @@ static const char *const cap_names[] = {
 };
 #define NCAPS (int)(sizeof(cap_names) / sizeof(cap_names[0]))
 
+/* x86_64 numbers (the filter allows no other ABI) */
+#ifndef SYS_statmount
+#define SYS_statmount 457
+#endif
+#ifndef SYS_listmount
+#define SYS_listmount 458
+#endif
+#ifndef SYS_open_tree_attr
+#define SYS_open_tree_attr 467
+#endif
+
 /*
  * Refused with EPERM. Each is either privileged (and the capability is gone
  * anyway: defence in depth) or a large kernel attack surface that containers
@@ -82,6 +93,12 @@ static const int denied[] = {
 	SYS_settimeofday, SYS_clock_settime, SYS_clock_adjtime,	/* the clock */
 	SYS_iopl, SYS_ioperm, SYS_uselib, SYS_nfsservctl, SYS__sysctl,
 	SYS_vhangup,
+	/* Docker allows these only with SYS_PTRACE, DAC_READ_SEARCH or SYS_NICE */
+	SYS_process_vm_readv, SYS_process_vm_writev, SYS_kcmp,
+	SYS_name_to_handle_at, SYS_move_pages,
+	SYS_quotactl_fd, SYS_memfd_secret,
+	/* newer than this C library: the mount family's latest members */
+	SYS_statmount, SYS_listmount, SYS_open_tree_attr,
 };
 
 /* clone() with any of these makes a namespace: refused like unshare(). */
@@ -107,10 +124,13 @@ static noreturn void usage(void)
 	     "The seccomp filter makes these fail with EPERM: kexec_load,\n"
 	     "init/finit/delete_module, reboot, open_by_handle_at, bpf,\n"
 	     "perf_event_open, userfaultfd, keyctl, add_key, request_key,\n"
-	     "io_uring_*, mount and the new mount API, umount2, pivot_root,\n"
+	     "io_uring_*, mount and the new mount API (open_tree_attr,\n"
+	     "statmount, listmount too), umount2, pivot_root,\n"
 	     "unshare, setns, clone with a new namespace, swapon/off, acct,\n"
 	     "quotactl, syslog, settimeofday, clock_settime/adjtime, iopl,\n"
-	     "ioperm, vhangup; clone3 fails with ENOSYS (C libraries then\n"
+	     "ioperm, vhangup, process_vm_readv/writev, kcmp,\n"
+	     "name_to_handle_at, move_pages, quotactl_fd, memfd_secret;\n"
+	     "clone3 fails with ENOSYS (C libraries then\n"
 	     "use clone); system calls of another ABI (i386, x32) with EPERM.\n"
 	     "Exit status 125: confine failed; 126/127: COMMAND not executable /\n"
 	     "not found.");

@@ -112,9 +112,9 @@ in_container() {
 }
 
 @test "seccomp: a filter is on, and refuses with EPERM, not a kill" {
-	run -0 in_container sh -c 'grep Seccomp: /proc/self/status; sysprobe keyctl add_key bpf perf_event_open io_uring_setup unshare_user clone_newns mount kexec_load init_module open_by_handle_at clone3 getpid'
+	run -0 in_container sh -c 'grep Seccomp: /proc/self/status; sysprobe keyctl add_key bpf perf_event_open io_uring_setup unshare_user clone_newns mount kexec_load init_module open_by_handle_at process_vm_readv kcmp name_to_handle_at clone3 getpid'
 	assert_line --regexp '^Seccomp:\s+2$'
-	for p in keyctl add_key bpf perf_event_open io_uring_setup unshare_user clone_newns mount kexec_load init_module open_by_handle_at; do
+	for p in keyctl add_key bpf perf_event_open io_uring_setup unshare_user clone_newns mount kexec_load init_module open_by_handle_at process_vm_readv kcmp name_to_handle_at; do
 		assert_line "$p: Operation not permitted"
 	done
 	assert_line "clone3: Function not implemented"
