@@ -387,6 +387,8 @@ trap_signals() {
 }
 trap_signals
 
+# The state (the container's output with -d, among others) is root's alone.
+umask 077
 [ -d "$MKC_IPS" ] || mkdir -p "$MKC_STATE" "$MKC_IPS"
 # The name: its state directory and lock. A container that is ending removes
 # both, maybe between our mkdir and our open: then try again.
@@ -470,6 +472,7 @@ set -- "$bin/setcg" ${explain:+-v} -m "$bytes" -p "$pids" "$@"
 # environment is the container's own, not the caller's; sh starts a
 # background job with SIGINT and SIGQUIT ignored: the chain gets them back.
 start_chain() {
+	umask 022 # the container's, whatever the caller's (as Docker)
 	# The host end of the veth is named after the PID of the process that
 	# lives as long as the container (this one): unique among running
 	# containers, and not reused at once, as a veth freed with its namespace
