@@ -481,6 +481,17 @@ static void each_address(const struct nlmsghdr *h, void *arg)
 	c->any = true;
 }
 
+/* Is link INDEX the one called WANT? */
+static bool is_named(int fd, int index, const char *want)
+{
+	char name[IFNAMSIZ];
+
+	if (!index)
+		return false;
+	link_name(fd, index, name);
+	return strcmp(name, want) == 0;
+}
+
 /*
  * The gateway's address on the bridge gives the host a route to the whole
  * subnet. If the host already reaches part of it another way (its own LAN, a
@@ -491,7 +502,8 @@ static void each_address(const struct nlmsghdr *h, void *arg)
  * already one of the host's addresses. Routes on the bridge itself are those
  * of other containers on the same subnet: fine.
  */
-static void check_subnet(int fd, int bridge, struct ipv4 ip, struct ipv4 gw)
+static void check_subnet(int fd, const char *brname, int bridge, struct ipv4 ip,
+			 struct ipv4 gw)
 {
 	struct clash c = { .bridge = bridge, .subnet = gw, .ip = ip, .gw = gw };
 	struct rtmsg rtm = { .rtm_family = AF_INET };
@@ -507,6 +519,12 @@ static void check_subnet(int fd, int bridge, struct ipv4 ip, struct ipv4 gw)
 		errno = -error;
 		err(EXIT_SETUP, "cannot list the host's routes");
 	}
+	/* BRIDGE missing when we looked, made since by another mkveth (for
+	 * another container of the subnet): its route is fine, look again. */
+	if (c.any && !bridge && is_named(fd, c.oif, brname)) {
+		check_subnet(fd, brname, c.oif, ip, gw);
+		return;
+	}
 	if (c.any) {
 		link_name(fd, c.oif, name);
 		errx(EXIT_SETUP, "subnet %s/%u overlaps the host's route %s/%u%s%s: "
@@ -518,6 +536,11 @@ static void check_subnet(int fd, int bridge, struct ipv4 ip, struct ipv4 gw)
 	if ((error = rtnl_dump(fd, RTM_GETADDR, &ifa, sizeof(ifa), each_address, &c))) {
 		errno = -error;
 		err(EXIT_SETUP, "cannot list the host's addresses");
+	}
+	if (c.any && !bridge && c.found.addr.s_addr == gw.addr.s_addr &&
+	    is_named(fd, c.oif, brname)) {
+		check_subnet(fd, brname, c.oif, ip, gw);
+		return;
 	}
 	if (c.any) {
 		link_name(fd, c.oif, name);
@@ -892,7 +915,7 @@ int main(int argc, char **argv)
 		bridge_index = 0;
 	else if (bridge_index < 0)
 		fail(bridge_index, "cannot look up", bridge);
-	check_subnet(host_sock, bridge_index, ip, gw);
+	check_subnet(host_sock, bridge, bridge_index, ip, gw);
 
 	if (atexit(undo_veth) != 0)
 		errx(EXIT_SETUP, "cannot register exit handler");
