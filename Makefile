@@ -29,8 +29,17 @@ COMMON  = helpers/common.o
 # Which bats files to run: make test TESTS=tests/hostname.bats
 TESTS  ?= tests
 
+# The demo programs, for the host's side of a test or a demonstration (the
+# client to a container's server): built here, never run from the rootfs,
+# whose files any container may have changed.
+DEMOS = $(patsubst rootfs-build/demo/%.c,bin/demo/%,$(wildcard rootfs-build/demo/*.c))
+
 .PHONY: all rootfs test test-cgroup2 run clean install uninstall deps bench
-all: $(BINS)
+all: $(BINS) $(DEMOS)
+
+bin/demo/%: rootfs-build/demo/%.c
+	@mkdir -p bin/demo
+	$(CC) -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -static -o $@ $<
 
 bin/%: helpers/%.o $(COMMON)
 	@mkdir -p bin

@@ -42,9 +42,9 @@ fd_count() {
 	for k in $(seq 1 20); do
 		ip=$(test_ip $((100 + k)))
 		assert_routed_via "$ip" mkc0
-		_answers() { "$ROOTFS/usr/local/bin/client" "$1" 8080 hi >/dev/null 2>&1; }
+		_answers() { "$TOP/bin/demo/client" "$1" 8080 hi >/dev/null 2>&1; }
 		eventually _answers "$ip" || fail "$ip does not answer"
-		run -0 "$ROOTFS/usr/local/bin/client" "$ip" 8080 hi
+		run -0 "$TOP/bin/demo/client" "$ip" 8080 hi
 		assert_output "hello from $(cname "$k") ($ip): hi"
 	done
 	names=()

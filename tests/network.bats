@@ -16,8 +16,8 @@ CLIENT=
 setup() {
 	require_root
 	require_rootfs
-	SERVER=$ROOTFS/usr/local/bin/server
-	CLIENT=$ROOTFS/usr/local/bin/client
+	SERVER=$TOP/bin/demo/server
+	CLIENT=$TOP/bin/demo/client
 }
 
 teardown() {

@@ -73,9 +73,9 @@ teardown() {
 @test "-U: network, hostname, limits and capabilities work as without -U" {
 	run -0 "$MKC" -U -d "$(cname)" "$(test_ip 2)" server 8080
 	assert_routed_via "$(test_ip 2)" mkc0
-	_answers() { "$ROOTFS/usr/local/bin/client" "$(test_ip 2)" 8080 hi >/dev/null 2>&1; }
+	_answers() { "$TOP/bin/demo/client" "$(test_ip 2)" 8080 hi >/dev/null 2>&1; }
 	eventually _answers
-	run -0 "$ROOTFS/usr/local/bin/client" "$(test_ip 2)" 8080 hi
+	run -0 "$TOP/bin/demo/client" "$(test_ip 2)" 8080 hi
 	assert_output "hello from $(cname) ($(test_ip 2)): hi"
 	run -0 "$RM" "$(cname)"
 	run -137 "$MKC" -U -m 32M "$(cname)" "$(test_ip 2)" hungry

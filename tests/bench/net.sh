@@ -46,8 +46,9 @@ out_dir "$out"
 bench_tmp
 note_gateway
 
-tcpbench=$ROOTFS/usr/local/bin/tcpbench
-[ -x "$tcpbench" ] || die "no tcpbench in $ROOTFS (run: make rootfs)"
+# the host side runs the copy in bin/demo, never the rootfs's
+tcpbench=$top/bin/demo/tcpbench
+[ -x "$tcpbench" ] || die "no $tcpbench (run: make)"
 if [ -n "$quick" ]; then
 	reps=2 mb=200
 else

@@ -105,7 +105,7 @@ sh -n -c "$work" || die "the workload script does not parse"
 
 # --- bare host ---------------------------------------------------------------------
 say "bare host (taskset -c 0): crunch $n, crunch -s $m, tcpbench ${mb} MB, x$reps"
-bgwait taskset -c 0 sh -c "$work" sh "$rootfs/usr/local/bin" "$n" "$m" "$mb" "$reps" \
+bgwait taskset -c 0 sh -c "$work" sh "$top/bin/demo" "$n" "$m" "$mb" "$reps" \
 	"$port" >"$b_tmp/bare.out" 2>&1 </dev/null || die "bare host: the workload failed: $(tail -n 3 "$b_tmp/bare.out")"
 
 # --- container -----------------------------------------------------------------------

@@ -72,8 +72,8 @@ for n in $levels; do
 	[ "$n" -le 100 ] || die "BENCH_LEVELS: at most 100 containers"
 done
 rootfs=$(cd "$ROOTFS" && pwd)
-client=$rootfs/usr/local/bin/client
-[ -x "$client" ] || die "no client in $ROOTFS (run: make rootfs)"
+client=$top/bin/demo/client
+[ -x "$client" ] || die "no $client (run: make)"
 port=8080
 probe=bench-scale
 probe_ip=$NET.4
