@@ -19,9 +19,15 @@
  * interpreted by the pty's line discipline for COMMAND alone. COMMAND then
  * holds no descriptor to the caller's terminal, and cannot get one.
  *
- * Without a terminal on stdin there is nothing to relay: COMMAND just gets a
- * new session with no controlling terminal, in the same process, so that its
- * PID is the one our caller started (mkcontainer records it).
+ * A terminal on stdout or stderr only (`mkcontainer ... </dev/null` typed at
+ * a prompt) counts too: such a descriptor is usually open for reading as
+ * well, and COMMAND could read the user's keystrokes through it. Then stdin
+ * is relayed as it is, not in raw mode, and its end becomes an end-of-file
+ * character (^D) on the pty, so that COMMAND still sees the end.
+ *
+ * With no terminal on 0, 1 or 2 there is nothing to relay: COMMAND just gets
+ * a new session with no controlling terminal, in the same process, so that
+ * its PID is the one our caller started (mkcontainer records it).
  *
  * Descriptors other than 0, 1 and 2 pass through untouched: the chain hands
  * its lock descriptors on to COMMAND.
@@ -56,6 +62,9 @@ static noreturn void usage(void)
 	     "SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2 on, and restores the\n"
 	     "terminal when COMMAND ends. COMMAND can then neither open nor\n"
 	     "inject input (TIOCSTI) into the caller's terminal.\n"
+	     "When only standard output or error is a terminal, the same, but\n"
+	     "standard input is relayed as it is, its end as an end-of-file\n"
+	     "character (^D).\n"
 	     "\n"
 	     "Otherwise COMMAND runs in a new session without a controlling\n"
 	     "terminal, in the same process (same PID).\n"
@@ -81,6 +90,10 @@ static noreturn void usage(void)
  */
 static struct termios saved_termios;
 static int termios_saved;
+/* The caller's terminal: 0, or 1 or 2 when stdin is not one. */
+static int term_fd = STDIN_FILENO;
+/* With stdin not a terminal, its end is told to the pty with this. */
+static char eof_char;
 
 static void restore_terminal(void)
 {
@@ -124,7 +137,7 @@ static void copy_winsize(int to)
 {
 	struct winsize ws;
 
-	if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) < 0) {
+	if (ioctl(term_fd, TIOCGWINSZ, &ws) < 0) {
 		/* The terminal is gone (hung up): keep the last size. */
 		if (errno != EIO)
 			warn("cannot get the window size (TIOCGWINSZ)");
@@ -365,6 +378,11 @@ static void relay(int sigfd)
 			if (r == 0 || (r < 0 && errno == EIO)) {
 				trace("end of standard input");
 				in_open = 0;
+				/* Not a terminal: say so to COMMAND. Twice: the
+				 * first ends a last line without a newline. */
+				for (int k = 0; eof_char && k < 2 &&
+				     in.len < sizeof(in.buf); k++)
+					in.buf[in.len++] = eof_char;
 			} else if (r < 0 && errno != EAGAIN) {
 				warn("cannot read standard input");
 				in_open = 0;
@@ -435,11 +453,10 @@ static noreturn void run_on_pty(char **command)
 	int slave, sigfd;
 
 	/*
-	 * With 1 or 2 closed, the pty's master could take its number, and we
-	 * would relay COMMAND's output back into its own input. (0 is open:
-	 * it is the terminal.)
+	 * With 0, 1 or 2 closed, the pty's master could take its number, and
+	 * we would relay COMMAND's output back into its own input.
 	 */
-	for (int fd = 1; fd <= 2; fd++)
+	for (int fd = 0; fd <= 2; fd++)
 		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) != fd)
 			err(EXIT_SETUP, "cannot open '/dev/null' as descriptor %d",
 			    fd);
@@ -460,11 +477,13 @@ static noreturn void run_on_pty(char **command)
 
 	/* The same settings and size as the caller's terminal, so that
 	 * COMMAND sees no difference (erase key, rows and columns...). */
-	if (tcgetattr(STDIN_FILENO, &tios) < 0)
+	if (tcgetattr(term_fd, &tios) < 0)
 		err(EXIT_SETUP, "cannot get the settings of the terminal");
 	if (tcsetattr(slave, TCSANOW, &tios) < 0)
 		err(EXIT_SETUP, "cannot set the settings of '%s'", name);
-	if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) < 0)
+	if (term_fd != STDIN_FILENO)
+		eof_char = (char)tios.c_cc[VEOF];
+	if (ioctl(term_fd, TIOCGWINSZ, &ws) < 0)
 		err(EXIT_SETUP, "cannot get the window size (TIOCGWINSZ)");
 	trace("ioctl(%s, TIOCSWINSZ, %ux%u)", name, ws.ws_row, ws.ws_col);
 	if (ioctl(slave, TIOCSWINSZ, &ws) < 0)
@@ -509,7 +528,8 @@ static noreturn void run_on_pty(char **command)
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
 		err(EXIT_SETUP, "signal(SIGPIPE)");
 	sigfd = open_signalfd(&set);
-	make_raw();
+	if (term_fd == STDIN_FILENO)
+		make_raw();
 	/* A resize between our TIOCGWINSZ and the signalfd: catch it up. */
 	copy_winsize(master);
 	relay(sigfd);
@@ -567,7 +587,10 @@ int main(int argc, char **argv)
 	if (optind >= argc)
 		usage_error("no command given");
 
-	if (isatty(STDIN_FILENO))
-		run_on_pty(argv + optind);
+	for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++)
+		if (isatty(fd)) {
+			term_fd = fd;
+			run_on_pty(argv + optind);
+		}
 	run_without_tty(argv + optind);
 }

@@ -277,13 +277,14 @@ tiocsti_attack() {
 }
 
 @test "without a terminal: a new session with no controlling terminal, same PID" {
-	# Under script(1), the caller does have a controlling terminal to lose.
+	# Under script(1), the caller does have a controlling terminal to lose;
+	# none of 0, 1 and 2 is a terminal (a pipe to cat for 1 and 2).
 	on_tty '
 		echo "outer sid=$(ps -o sid= -p $$ | tr -d " ")"
-		sh -c "echo before=\$\$; exec ptyexec sh -c '\''
+		{ sh -c "echo before=\$\$; exec ptyexec sh -c '\''
 			echo after=\$\$ sid=\$(ps -o sid= -p \$\$ | tr -d \" \") ctty=\$(ps -o tty= -p \$\$)
-			: </dev/tty; exit 5'\''" </dev/null
-		echo "status=$?"'
+			: </dev/tty; exit 5'\''"
+		echo "status=$?"; } </dev/null 2>&1 | cat'
 	outer_sid=$(value sid)
 	inner=$(grep '^after=' <<<"$output") || fail "$output"
 	[ -n "$(value before)" ] || fail "$output"
@@ -292,7 +293,7 @@ tiocsti_attack() {
 	[ "$(value sid)" = "$(value after)" ] || fail "not a new session: $inner"
 	[ "$(value sid)" != "$outer_sid" ] || fail "same session: $inner"
 	[ "$(value ctty)" = "?" ] || fail "has a controlling terminal: $inner"
-	on_tty 'ptyexec sh -c ": </dev/tty" </dev/null; echo "status=$?"'
+	on_tty '{ ptyexec sh -c ": </dev/tty"; echo "status=$?"; } </dev/null 2>&1 | cat'
 	assert_output --partial "No such device or address"
 	assert_line "status=2"
 }

@@ -66,3 +66,16 @@ on_tty() {
 	# (script(1) types a NUL, ^@, at the end of its empty input)
 	assert_line --regexp "(^|\\^@)37 101$"
 }
+
+@test "stdin redirected, stdout a terminal: still a terminal of its own, and stdin's end reaches COMMAND" {
+	# the caller's terminal on stdout only: COMMAND must not get it (it
+	# could read the user's keystrokes through it)
+	on_tty "stat -L -c 'outer %t:%T' /proc/self/fd/1; $MKC $(cname) $(test_ip 2) sh -c 'stat -L -c \"inner %t:%T\" /proc/self/fd/1 /proc/self/fd/2; cat; echo cat-ended' </dev/null"
+	outer=$(sed -n 's/^outer //p' <<<"$output")
+	[ -n "$outer" ] || fail "$output"
+	run grep -c "^inner " <<<"$output"
+	[ "$output" = 2 ] || fail "no inner lines"
+	run grep "^inner $outer\$" "$BATS_TEST_TMPDIR/tty.out"
+	[ "$status" -ne 0 ] || fail "COMMAND has the caller's terminal $outer"
+	grep -q "cat-ended" "$BATS_TEST_TMPDIR/tty.out" || fail "cat never saw the end of stdin"
+}
