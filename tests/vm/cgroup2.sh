@@ -138,18 +138,21 @@ quote() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
 tty=0
 [ -t 0 ] && [ -t 1 ] && tty=1
 
-# The repository's rootfs, when the current directory has one, goes on an
-# ext4 disk mounted over it in the guest: idmapped mounts (mkcontainer -U),
-# which overlayfs refuses, work there as they do on a host's disk. A copy:
-# what the guest writes into it is lost, like the rest.
-disk=
+# Idmapped mounts (mkcontainer -U) need a file system that allows them:
+# overlayfs does not, nor does tmpfs before Linux 6.3. So the guest's /tmp
+# is an empty ext4 disk (vda), and the repository's rootfs, when the current
+# directory has one, a copy on another (vdb) mounted over it. What the guest
+# writes there is lost, like the rest. (Sparse files: little is written.)
+command -v mke2fs >/dev/null 2>&1 || die "mke2fs not found: run scripts/install-deps.sh vm"
+mke2fs -q -F -t ext4 "$run/tmp.img" 4G >/dev/null 2>&1 ||
+	die "cannot make an ext4 image for /tmp"
+disk="-drive file=$run/tmp.img,format=raw,if=virtio"
 if [ -d "$PWD/rootfs" ]; then
-	command -v mke2fs >/dev/null 2>&1 || die "mke2fs not found: run scripts/install-deps.sh vm"
 	mb=$(du -sm "$PWD/rootfs" | cut -f1)
 	mke2fs -q -F -t ext4 -d "$PWD/rootfs" "$run/rootfs.img" "$((mb * 2 + 256))M" >/dev/null ||
 		die "cannot make an ext4 image of $PWD/rootfs"
 	printf '%s\n' "$PWD/rootfs" >"$run/rootfs-at"
-	disk="-drive file=$run/rootfs.img,format=raw,if=virtio"
+	disk="$disk -drive file=$run/rootfs.img,format=raw,if=virtio"
 fi
 
 # --- the initramfs: busybox, the modules, /init --------------------------------
@@ -183,10 +186,11 @@ mount -t tmpfs -o mode=1777 shm $n/dev/shm
 for l in fd:/proc/self/fd stdin:/proc/self/fd/0 stdout:/proc/self/fd/1 stderr:/proc/self/fd/2; do
 	ln -sf "${l#*:}" "$n/dev/${l%%:*}"
 done
-mount -t tmpfs -o mode=1777 tmp $n/tmp
+mount -t ext4 /dev/vda $n/tmp || fail "cannot mount the /tmp disk"
+chmod 1777 $n/tmp
 mount -t tmpfs -o mode=755 run $n/run
 if [ -s /run/rootfs-at ]; then
-	mount -t ext4 /dev/vda "$n$(cat /run/rootfs-at)" || fail "cannot mount the rootfs disk"
+	mount -t ext4 /dev/vdb "$n$(cat /run/rootfs-at)" || fail "cannot mount the rootfs disk"
 fi
 mkdir -p $n/run/mkc-vm $n/run/lock
 mount --move /run $n/run/mkc-vm
