@@ -1,7 +1,7 @@
 /*
  * mkveth - connect a network namespace to a bridge with a veth pair.
  *
- *   mkveth [-v] [-n] [-b BRIDGE] [-g GATEWAY[/PREFIX]] [-i IFNAME]
+ *   mkveth [-v] [-n] [-b BRIDGE] [-g GATEWAY[/PREFIX]] [-i IFNAME] [-m MTU]
  *          HOSTIF NETNS ADDRESS[/PREFIX] [COMMAND [ARG]...]
  *   mkveth [-v] -d HOSTIF
  *   mkveth [-v] -r NETNS
@@ -86,7 +86,7 @@ static const char *netns_to_undo;
 
 static noreturn void usage(void)
 {
-	printf("Usage: %1$s [-v] [-n] [-b BRIDGE] [-g GATEWAY[/PREFIX]] [-i IFNAME]\n"
+	printf("Usage: %1$s [-v] [-n] [-b BRIDGE] [-g GATEWAY[/PREFIX]] [-i IFNAME] [-m MTU]\n"
 	       "              HOSTIF NETNS ADDRESS[/PREFIX] [COMMAND [ARG]...]\n"
 	       "       %1$s [-v] -d HOSTIF\n"
 	       "       %1$s [-v] -r NETNS\n"
@@ -99,6 +99,8 @@ static noreturn void usage(void)
 	       "  -g GATEWAY  the bridge's address, the default route of NETNS\n"
 	       "              (default: first host address of ADDRESS's subnet)\n"
 	       "  -i IFNAME   name of the interface inside NETNS (eth0)\n"
+	       "  -m MTU      MTU of the pair (65535, as big as a veth allows: the\n"
+	       "              traffic stays on this host; the bridge follows its ports)\n"
 	       "  -n          first make NETNS a new network namespace (as ip netns add)\n"
 	       "  -d HOSTIF   delete the veth pair HOSTIF (both ends) and exit\n"
 	       "  -r NETNS    remove the network namespace NETNS made with -n, and\n"
@@ -603,22 +605,24 @@ static int setup_bridge(int fd, const char *bridge, struct ipv4 gw)
  * which a half-made pair or a misnamed peer is visible.
  */
 static int create_veth(int fd, const char *hostif, int bridge_index, const char *bridge,
-		       const char *ifname, int netns)
+		       const char *ifname, int netns, uint32_t mtu)
 {
 	struct ifinfomsg peer = { .ifi_family = AF_UNSPEC };
 	struct request req;
 	struct rtattr *info, *data, *nest;
 
-	trace("RTM_NEWLINK veth %s master %s up, peer %s in netns fd %d",
-	      hostif, bridge, ifname, netns);
+	trace("RTM_NEWLINK veth %s master %s mtu %u up, peer %s in netns fd %d",
+	      hostif, bridge, mtu, ifname, netns);
 	name_link(&req, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, IFF_UP, hostif);
 	add_u32(&req, IFLA_MASTER, (uint32_t)bridge_index);
+	add_u32(&req, IFLA_MTU, mtu);
 	info = add_rta(&req, IFLA_LINKINFO, NULL, 0);
 	add_str(&req, IFLA_INFO_KIND, "veth");
 	data = add_rta(&req, IFLA_INFO_DATA, NULL, 0);
 	/* The peer is described like a link of its own: ifinfomsg + attributes. */
 	nest = add_rta(&req, VETH_INFO_PEER, &peer, sizeof(peer));
 	add_str(&req, IFLA_IFNAME, ifname);
+	add_u32(&req, IFLA_MTU, mtu);
 	add_u32(&req, IFLA_NET_NS_FD, (uint32_t)netns);
 	end_nest(&req, nest);
 	end_nest(&req, data);
@@ -850,14 +854,20 @@ int main(int argc, char **argv)
 	const char *bridge = "mkc0", *ifname = "eth0", *gwarg = NULL, *del = NULL;
 	const char *rm = NULL;
 	bool make_ns = false;
+	uint64_t mtu_arg = 65535;
 	const char *hostif, *nspath;
 	bool setup_opts = false;
 	struct ipv4 ip, gw;
 	int opt, netns, ns_sock, bridge_index, error;
 	char kind[IFNAMSIZ];
 
-	while ((opt = getopt(argc, argv, "+b:d:g:hi:nr:v")) != -1) {
+	while ((opt = getopt(argc, argv, "+b:d:g:hi:m:nr:v")) != -1) {
 		switch (opt) {
+		case 'm':
+			if (parse_u64(optarg, &mtu_arg) < 0 || mtu_arg < 68 || mtu_arg > 65535)
+				usage_error("invalid MTU '%s' (68 to 65535)", optarg);
+			setup_opts = true;
+			break;
 		case 'n': make_ns = true; setup_opts = true; break;
 		case 'r': rm = optarg; break;
 		case 'b': bridge = optarg; setup_opts = true; break;
@@ -920,7 +930,8 @@ int main(int argc, char **argv)
 	if (atexit(undo_veth) != 0)
 		errx(EXIT_SETUP, "cannot register exit handler");
 	bridge_index = setup_bridge(host_sock, bridge, gw);
-	if ((error = create_veth(host_sock, hostif, bridge_index, bridge, ifname, netns)))
+	if ((error = create_veth(host_sock, hostif, bridge_index, bridge, ifname, netns,
+				 (uint32_t)mtu_arg)))
 		fail(error, "cannot create veth", hostif);
 	veth_to_undo = hostif;
 	setup_inside(ns_sock, ifname, ip, gw);

@@ -367,7 +367,7 @@ other_bridge() {
 	assert_line "mkveth: (see rtnetlink(7))"
 	assert_line --regexp "^mkveth: RTM_NEWLINK bridge $BR address ([0-9a-f]{2}:){5}[0-9a-f]{2}$"
 	assert_line "mkveth: RTM_NEWADDR $SUB.1/24 dev $BR"
-	assert_line --regexp "^mkveth: RTM_NEWLINK veth $VETH master $BR up, peer eth0 in netns fd [0-9]+$"
+	assert_line --regexp "^mkveth: RTM_NEWLINK veth $VETH master $BR mtu 65535 up, peer eth0 in netns fd [0-9]+$"
 	assert_line "mkveth: RTM_NEWADDR $SUB.2/24 dev eth0 (in netns)"
 	assert_line "mkveth: RTM_NEWROUTE default via $SUB.1 dev eth0 (in netns)"
 }
@@ -428,4 +428,18 @@ other_bridge() {
 	[ -s "$BATS_TEST_TMPDIR/file" ]
 	run -125 mkveth -r "/run/netns/$NS" extra
 	ip netns exec "$NS" true
+}
+
+@test "the pair's MTU is 65535 unless -m says otherwise; the bridge follows its ports" {
+	run -0 mkv "$VETH" "$NS" "$SUB.2/24"
+	assert_equal "$(cat "/sys/class/net/$VETH/mtu")" 65535
+	assert_equal "$(in_ns cat /sys/class/net/eth0/mtu)" 65535
+	assert_equal "$(cat "/sys/class/net/$BR/mtu")" 65535
+	ip netns add "$NS2"
+	run -0 mkveth -b "$BR" -m 1500 "$VETH2" "/run/netns/$NS2" "$SUB.3/24"
+	assert_equal "$(cat "/sys/class/net/$VETH2/mtu")" 1500
+	assert_equal "$(cat "/sys/class/net/$BR/mtu")" 1500
+	run -125 mkveth -b "$BR" -m 67 "$VETH3" "/run/netns/$NS2" "$SUB.4/24"
+	assert_output --partial "invalid MTU '67'"
+	run -125 mkveth -b "$BR" -m 65536 "$VETH3" "/run/netns/$NS2" "$SUB.4/24"
 }
