@@ -320,3 +320,34 @@ machine_facts() {
 	echo "| mkcontainer | git $rev |"
 	echo "| tools | $(ver hyperfine --version); $(ver runc --version); $(ver crun --version); $(ver bwrap --version); $(ver qemu-system-x86_64 --version) |"
 }
+
+# bench_options "$@": the options every part takes: -q, -o DIR, -h (each
+# part has its own usage()). Sets $quick and $out.
+bench_options() {
+	out=$here/results
+	OPTIND=1
+	while getopts ':qo:h' opt; do
+		case $opt in
+		q) quick=1 ;;
+		o) out=$OPTARG ;;
+		h) usage; exit 0 ;;
+		:) die "option -$OPTARG needs a value (try: $0 -h)" ;;
+		*) die "invalid option '-$OPTARG' (try: $0 -h)" ;;
+		esac
+	done
+	shift $((OPTIND - 1))
+	[ $# -eq 0 ] || die "unexpected argument '$1' (try: $0 -h)"
+}
+
+# bench_start hyperfine|none: what every part does first: the traps, the
+# rootfs, hyperfine if it uses it, the output and temporary directories.
+bench_start() {
+	bench_traps
+	need_rootfs
+	if [ "${1-}" = hyperfine ]; then
+		command -v hyperfine >/dev/null 2>&1 ||
+			die "hyperfine not found (run: scripts/install-deps.sh bench)"
+	fi
+	out_dir "$out"
+	bench_tmp
+}

@@ -27,23 +27,8 @@ container -> container and container -> host, in MB/s.
 EOF
 }
 
-out=$here/results
-while getopts ':qo:h' opt; do
-	case $opt in
-	q) quick=1 ;;
-	o) out=$OPTARG ;;
-	h) usage; exit 0 ;;
-	:) die "option -$OPTARG needs a value (try: $0 -h)" ;;
-	*) die "invalid option '-$OPTARG' (try: $0 -h)" ;;
-	esac
-done
-shift $((OPTIND - 1))
-[ $# -eq 0 ] || die "unexpected argument '$1' (try: $0 -h)"
-
-bench_traps
-need_rootfs
-out_dir "$out"
-bench_tmp
+bench_options "$@"
+bench_start none
 note_gateway
 
 # the host side runs the copy in bin/demo, never the rootfs's

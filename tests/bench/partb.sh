@@ -37,24 +37,8 @@ BENCH_VM=0 skips the VM; MKC_VM_TIMEOUT etc. go to tests/vm/cgroup2.sh.
 EOF
 }
 
-out=$here/results
-while getopts ':qo:h' opt; do
-	case $opt in
-	q) quick=1 ;;
-	o) out=$OPTARG ;;
-	h) usage; exit 0 ;;
-	:) die "option -$OPTARG needs a value (try: $0 -h)" ;;
-	*) die "invalid option '-$OPTARG' (try: $0 -h)" ;;
-	esac
-done
-shift $((OPTIND - 1))
-[ $# -eq 0 ] || die "unexpected argument '$1' (try: $0 -h)"
-
-bench_traps
-need_rootfs
-command -v hyperfine >/dev/null 2>&1 || die "hyperfine not found (run: scripts/install-deps.sh bench)"
-out_dir "$out"
-bench_tmp
+bench_options "$@"
+bench_start hyperfine
 note_gateway
 
 rootfs=$(cd "$ROOTFS" && pwd)
