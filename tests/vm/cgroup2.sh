@@ -139,13 +139,14 @@ tty=0
 [ -t 0 ] && [ -t 1 ] && tty=1
 
 # Idmapped mounts (mkcontainer -U) need a file system that allows them:
-# overlayfs does not, nor does tmpfs before Linux 6.3. So the guest's /tmp
-# is an empty ext4 disk (vda), and the repository's rootfs, when the current
-# directory has one, a copy on another (vdb) mounted over it. What the guest
-# writes there is lost, like the rest. (Sparse files: little is written.)
+# overlayfs does not, nor does tmpfs before Linux 6.3. So the guest's TMPDIR
+# is an empty ext4 disk (vda) at /run/mkc-tmp (not /tmp: the current
+# directory may be below the host's /tmp), and the repository's rootfs, when
+# the current directory has one, a copy on another (vdb) mounted over it.
+# What the guest writes there is lost, like the rest. (Sparse files.)
 command -v mke2fs >/dev/null 2>&1 || die "mke2fs not found: run scripts/install-deps.sh vm"
 mke2fs -q -F -t ext4 "$run/tmp.img" 4G >/dev/null 2>&1 ||
-	die "cannot make an ext4 image for /tmp"
+	die "cannot make an ext4 image for TMPDIR"
 disk="-drive file=$run/tmp.img,format=raw,if=virtio"
 if [ -d "$PWD/rootfs" ]; then
 	mb=$(du -sm "$PWD/rootfs" | cut -f1)
@@ -186,9 +187,10 @@ mount -t tmpfs -o mode=1777 shm $n/dev/shm
 for l in fd:/proc/self/fd stdin:/proc/self/fd/0 stdout:/proc/self/fd/1 stderr:/proc/self/fd/2; do
 	ln -sf "${l#*:}" "$n/dev/${l%%:*}"
 done
-mount -t ext4 /dev/vda $n/tmp || fail "cannot mount the /tmp disk"
-chmod 1777 $n/tmp
 mount -t tmpfs -o mode=755 run $n/run
+mkdir $n/run/mkc-tmp
+mount -t ext4 /dev/vda $n/run/mkc-tmp || fail "cannot mount the TMPDIR disk"
+chmod 1777 $n/run/mkc-tmp
 if [ -s /run/rootfs-at ]; then
 	mount -t ext4 /dev/vdb "$n$(cat /run/rootfs-at)" || fail "cannot mount the rootfs disk"
 fi
@@ -203,8 +205,8 @@ EOF
 cat >"$run/stage2" <<'EOF'
 # Stage 2, in the overlay root, under busybox init (which reaps orphans).
 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-HOME=/root LANG=C.UTF-8
-export PATH HOME LANG
+HOME=/root LANG=C.UTF-8 TMPDIR=/run/mkc-tmp
+export PATH HOME LANG TMPDIR
 bb=/run/busybox
 $bb stty -onlcr 2>/dev/null <>/dev/console
 {
