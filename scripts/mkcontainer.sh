@@ -353,27 +353,27 @@ on_signal() {
 		exit $((128 + $2))
 	fi
 	case $1 in
-	INT | QUIT)
-		[ ! -t 0 ] || return 0
-		# Until the chain has exec'd, it is our forked copy, which sh
-		# made ignore SIGINT and SIGQUIT: that would lose the signal.
-		# It execs within microseconds: wait for it, then send.
-		n=0
-		while ignores "$2" "$child" && [ "$n" -lt 10000 ]; do
-			n=$((n + 1))
-		done
-		;;
+	INT | QUIT) [ ! -t 0 ] || return 0 ;;
 	esac
+	# Until the chain has exec'd, it is our forked copy, which ignores
+	# SIGINT and SIGQUIT (sh does that to background jobs) and catches the
+	# others with our traps: a signal it gets then is lost at its exec.
+	# It execs within microseconds: wait for it, then send.
+	n=0
+	while handled "$2" "$child" && [ "$n" -lt 10000 ]; do
+		n=$((n + 1))
+	done
 	kill "-$1" "$child" 2>/dev/null || true
 }
-# ignores SIGNUM PID: true while process PID ignores signal SIGNUM.
+# handled SIGNUM PID: true while process PID ignores or catches signal
+# SIGNUM (the helpers of the chain do neither: they block, or leave it be).
 # shellcheck disable=SC2317 # called by on_signal
-ignores() {
+handled() {
 	while read -r key mask; do
-		if [ "$key" = SigIgn: ]; then
-			[ $((0x$mask >> ($1 - 1) & 1)) -eq 1 ]
-			return
-		fi
+		case $key in
+		SigIgn:) [ $((0x$mask >> ($1 - 1) & 1)) -eq 0 ] || return 0 ;;
+		SigCgt:) [ $((0x$mask >> ($1 - 1) & 1)) -eq 1 ]; return ;;
+		esac
 	done 2>/dev/null <"/proc/$2/status"
 	return 1
 }

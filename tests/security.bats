@@ -218,6 +218,7 @@ in_container() {
 	head -c 65536 /dev/zero >&"$r" # now full: the next write blocks
 	"$TOP/bin/nsexec" -m "$TOP/bin/confine" -n 3 true 3>&"$r" &
 	local pid=$!
+	BG_PIDS+=("$pid") # killed by the teardown if the test fails here
 	_blocked() { grep -q pipe_write "/proc/$pid/wchan" 2>/dev/null; }
 	eventually _blocked || fail "confine did not block on its notice"
 	# (the detached read-only mount has no path: readlink shows "/")
@@ -225,6 +226,7 @@ in_container() {
 	exec {e}<"/proc/$pid/exe"
 	head -c 65536 <&"$r" >/dev/null # drain: confine goes on, runs true, ends
 	wait "$pid"
+	BG_PIDS=()
 	exec {r}<&-
 	run sh -c ": >>/proc/self/fd/$e" 3>&-
 	exec {e}<&-
