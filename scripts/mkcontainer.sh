@@ -478,8 +478,11 @@ start_chain() {
 	# containers, and not reused at once, as a veth freed with its namespace
 	# can outlive `ip netns delete` for a moment.
 	# ($$ is that of the script, also in the -d supervisor, a subshell.)
-	[ -n "$detach" ] || self=$$
-	[ -z "$detach" ] || read -r self _ </proc/self/stat
+	if [ -z "$detach" ]; then
+		self=$$
+	else
+		read -r self _ </proc/self/stat
+	fi
 	veth=mkc$self
 	set -- env -i --default-signal=INT,QUIT \
 		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \

@@ -65,12 +65,14 @@ plot() {
 }
 
 if command -v gnuplot >/dev/null 2>&1; then
-	plot start "set title 'Start, run /bin/true, tear down: median ms (bars: min to max)'
-set ylabel 'ms'
-set style data histogram
+	# bars with a min-to-max range, for start and net
+	bars="set style data histogram
 set style histogram errorbars gap 2 lw 1
 set style fill solid 0.6 border -1
-set yrange [0:*]
+set yrange [0:*]"
+	plot start "set title 'Start, run /bin/true, tear down: median ms (bars: min to max)'
+set ylabel 'ms'
+$bars
 plot 'start.dat' using 2:3:4:xtic(1)"
 	plot phases "set title 'Phases of a mkcontainer.sh start: median ms'
 set ylabel 'ms'
@@ -91,10 +93,7 @@ set yrange [0:*]
 plot '< sort -n -k3 parallel.dat' using 3:(\$0 + 1) with steps lw 2"
 	plot net "set title 'TCP bulk throughput: median MB/s (bars: min to max)'
 set ylabel 'MB/s'
-set style data histogram
-set style histogram errorbars gap 2 lw 1
-set style fill solid 0.6 border -1
-set yrange [0:*]
+$bars
 plot 'net.dat' using 2:3:4:xtic(1)"
 	plot partb "set title 'Part B: throughput relative to the bare host (1.0 = bare; VM is qemu TCG, software emulation)'
 set ylabel 'x bare host'
