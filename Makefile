@@ -14,6 +14,18 @@ override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
            -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes
 # Static helpers start faster (no dynamic loader) and run in any rootfs.
 LDFLAGS ?= -static
+# The helpers are linked with musl when musl-gcc is installed (Debian's
+# musl-tools): a static musl program starts in half the time of a static
+# glibc one (glibc probes the CPU at every start, and on a virtual machine
+# each cpuid traps to the hypervisor), and a container start is mostly
+# exec's of helpers. glibc ($(CC)) otherwise; both are tested.
+HELPER_CC ?= $(if $(shell command -v musl-gcc 2>/dev/null),musl-gcc,$(CC))
+# musl-gcc searches musl's headers alone: the kernel's (linux/, asm/) are
+# added from a directory of links to them.
+ifneq ($(findstring musl,$(HELPER_CC)),)
+KERNEL_INCLUDE = bin/.kernel-include
+override CFLAGS += -isystem $(KERNEL_INCLUDE)
+endif
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -34,7 +46,7 @@ TESTS  ?= tests
 # whose files any container may have changed.
 DEMOS = $(patsubst rootfs-build/demo/%.c,bin/demo/%,$(wildcard rootfs-build/demo/*.c))
 
-.PHONY: all rootfs test test-cgroup2 run clean install uninstall deps bench
+.PHONY: FORCE all rootfs test test-cgroup2 run clean install uninstall deps bench
 all: $(BINS) $(DEMOS)
 
 bin/demo/%: rootfs-build/demo/%.c
@@ -42,19 +54,28 @@ bin/demo/%: rootfs-build/demo/%.c
 	$(CC) -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -static -o $@ $<
 
 bin/%: helpers/%.o $(COMMON)
-	@mkdir -p bin
-	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS)
+	$(HELPER_CC) $(CFLAGS) -o $@ $^ $(LDFLAGS)
 
 bin/nsexec: helpers/nsexec.o helpers/supervise.o $(COMMON)
-	@mkdir -p bin
-	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS)
+	$(HELPER_CC) $(CFLAGS) -o $@ $^ $(LDFLAGS)
 
 bin/ptyexec: helpers/ptyexec.o helpers/supervise.o $(COMMON)
-	@mkdir -p bin
-	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS)
+	$(HELPER_CC) $(CFLAGS) -o $@ $^ $(LDFLAGS)
 
-helpers/%.o: helpers/%.c helpers/common.h
-	$(CC) $(CFLAGS) -c -o $@ $<
+helpers/%.o: helpers/%.c helpers/common.h helpers/sys.h bin/.cc | $(KERNEL_INCLUDE)
+	$(HELPER_CC) $(CFLAGS) -c -o $@ $<
+
+# The compiler of the objects: they are built again when it changes.
+bin/.cc: FORCE
+	@mkdir -p bin
+	@[ "$$(cat $@ 2>/dev/null)" = '$(HELPER_CC)' ] || echo '$(HELPER_CC)' >$@
+
+bin/.kernel-include:
+	mkdir -p $@
+	ln -sfn /usr/include/linux /usr/include/asm-generic $@/
+	ln -sfn /usr/include/$$(gcc -print-multiarch)/asm $@/asm
+
+FORCE:
 
 helpers/nsexec.o helpers/ptyexec.o helpers/supervise.o: helpers/supervise.h
 

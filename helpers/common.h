@@ -51,6 +51,9 @@ noreturn void exec_next(char **argv);
  */
 void prepare_next(char **argv);
 
+/* "TERM" for SIGTERM (sigabbrev_np(3) is glibc's alone); "?" if unknown. */
+const char *signame(int sig);
+
 /* Print "Try 'helper -h' for more information." and exit 125. */
 noreturn void usage_error(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));

@@ -22,13 +22,13 @@
  *      kernel. An error, not a kill: programs that probe for them go on.
  */
 #include "common.h"
+#include "sys.h"
 
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/audit.h>
 #include <linux/capability.h>
-#include <linux/close_range.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <sched.h>
@@ -62,7 +62,13 @@ static const char *const cap_names[] = {
 };
 #define NCAPS (int)(sizeof(cap_names) / sizeof(cap_names[0]))
 
-/* x86_64 numbers (the filter allows no other ABI) */
+/* x86_64 numbers (the filter allows no other ABI), for older libc tables */
+#ifndef SYS_quotactl_fd
+#define SYS_quotactl_fd 443
+#endif
+#ifndef SYS_memfd_secret
+#define SYS_memfd_secret 447
+#endif
 #ifndef SYS_statmount
 #define SYS_statmount 457
 #endif

@@ -20,6 +20,7 @@
  *      passes signals in, and exits as the container did.
  */
 #include "common.h"
+#include "sys.h"
 #include "supervise.h"
 
 #include <err.h>
@@ -32,7 +33,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/capability.h>
-#include <linux/close_range.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>

@@ -27,6 +27,7 @@
  * and each volume's destination must exist there.
  */
 #include "common.h"
+#include "sys.h"
 
 #include <err.h>
 #include <errno.h>

@@ -220,7 +220,7 @@ static void take_signals(int sigfd)
 		default:
 			if (child_ended)
 				break;
-			trace("kill(%d, SIG%s)", (int)child, sigabbrev_np(sig));
+			trace("kill(%d, SIG%s)", (int)child, signame(sig));
 			if (kill(child, sig) < 0 && errno != ESRCH)
 				err(EXIT_SETUP, "cannot pass signal %d on to %d",
 				    sig, (int)child);

@@ -143,7 +143,7 @@ noreturn void supervise(pid_t child, int as_init, unsigned kill_after)
 			 */
 			if (info.si_code == SI_KERNEL)
 				break;
-			trace("kill(%d, SIG%s)", (int)child, sigabbrev_np(sig));
+			trace("kill(%d, SIG%s)", (int)child, signame(sig));
 			if (kill(child, sig) < 0 && errno != ESRCH)
 				err(EXIT_SETUP, "cannot forward signal to %d", (int)child);
 			if (!as_init && kill_after && !timer_armed &&

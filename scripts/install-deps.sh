@@ -24,6 +24,8 @@ for what in "$@"; do
 	build)
 		need gcc /usr/bin/gcc
 		need libc6-dev /usr/include/stdio.h
+		need musl-tools /usr/bin/musl-gcc
+		need linux-libc-dev /usr/include/linux/mount.h
 		need busybox-static /bin/busybox
 		need iproute2 /usr/bin/ip
 		need util-linux /usr/bin/flock
