@@ -484,20 +484,48 @@ start_chain() {
 		read -r self _ </proc/self/stat
 	fi
 	veth=mkc$self
-	set -- env -i --default-signal=INT,QUIT \
-		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-		HOME=/root TERM="${TERM:-dumb}" HOSTNAME="$hostname" \
-		"$bin/mkveth" ${explain:+-v} -n -b "$MKC_BRIDGE" -g "$gateway/$prefix" \
+	set -- "$bin/mkveth" ${explain:+-v} -n -b "$MKC_BRIDGE" -g "$gateway/$prefix" \
 		"$veth" "/run/netns/$netns" "$ip/$prefix" \
 		"$bin/ptyexec" ${explain:+-v} \
 		"$bin/nsexec" ${explain:+-v} --net="/run/netns/$netns" -m -u -i -p \
 		--hostname="$hostname" -k "${MKC_STOP_TIMEOUT:-10}" \
 		--pidfile="$dir/init.pid" --hold-fd=8 --hold-fd=9 \
 		"$@"
-	explain "$@"
-	"$@" <&5 5<&- 4<"${userns:-/dev/null}" &
+	# The chain gets the environment `env -i` would give (-x shows it so),
+	# without the exec of env(1): a millisecond of every start. (nsexec
+	# gives COMMAND the default action of SIGINT and SIGQUIT back.)
+	explain env -i "PATH=$container_path" HOME=/root TERM="${TERM:-dumb}" \
+		HOSTNAME="$hostname" "$@"
+	set -- "${TERM:-dumb}" "$hostname" "$@"
+	{
+		clear_env
+		export PATH="$container_path" HOME=/root TERM="$1" HOSTNAME="$2"
+		shift 2
+		exec "$@"
+	} <&5 5<&- 4<"${userns:-/dev/null}" &
 	child=$!
 	printf '%s\n' "pid=$child" "veth=$veth" >>"$dir/info"
+}
+
+container_path=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+
+# clear_env: unexport every variable, in the chain's shell just before its
+# exec. `export -p` prints one "export NAME='value'" per variable; a value
+# may span lines, and a line of it that starts with "export" only makes us
+# unset one name more.
+# shellcheck disable=SC2317 # called in start_chain's background shell
+clear_env() {
+	exported=$(export -p)
+	while read -r word var; do
+		[ "$word" = export ] || continue
+		var=${var%%=*}
+		case $var in
+		'' | [0-9]* | *[!A-Za-z0-9_]*) continue ;;
+		esac
+		unset "$var" 2>/dev/null || true
+	done <<-EOF
+		$exported
+	EOF
 }
 
 # wait_chain: wait for the chain to end (sets $status). wait returns early

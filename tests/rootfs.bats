@@ -63,3 +63,17 @@ teardown() {
 	assert_line "HOSTNAME=$(cname)"
 	assert_line --regexp '^PATH=/usr/local/sbin:'
 }
+
+@test "no process of the container has the caller's environment, the host-side chain and init included" {
+	MKC_TEST_SECRET=leaked start_container c "$(cname)" "$(test_ip 2)" sh -c 'echo ready; exec sleep 1000'
+	wait_output "$c_out" ready
+	init=$(cat "/run/mkcontainer/$(cname)/init.pid")
+	chain=$(pgrep -o -P "$c_pid")
+	cmd=$(command_pid "$c_pid")
+	for p in "$chain" "$init" "$cmd"; do
+		output=$(tr '\0' '\n' <"/proc/$p/environ") || fail "cannot read /proc/$p/environ"
+		[ -n "$output" ] || fail "no environment read from /proc/$p/environ"
+		[[ $output != *MKC_TEST_SECRET* ]] || fail "process $p has the caller's environment"
+		[[ $output == *"HOSTNAME=$(cname)"* ]] || fail "process $p: $output"
+	done
+}
