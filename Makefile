@@ -33,7 +33,7 @@ BINDIR   = $(PREFIX)/bin
 LIBEXEC  = $(PREFIX)/libexec/mkcontainer
 DATADIR  = $(PREFIX)/share/mkcontainer
 
-HELPERS = nsexec pivot setcg mkveth confine mkuserns ptyexec
+HELPERS = nsexec pivot setcg mkveth confine mkuserns ptyexec mkstate
 BINS    = $(addprefix bin/,$(HELPERS))
 SCRIPTS = mkcontainer lscontainer execcontainer rmcontainer checkhost
 COMMON  = helpers/common.o

@@ -41,6 +41,7 @@ for what in "$@"; do
 		need groff-base /usr/bin/groff
 		need xz-utils /usr/bin/xz
 		need zstd /usr/bin/zstd
+		need strace /usr/bin/strace
 		;;
 	bench) # tests/bench/: timings, other runtimes to compare, plots
 		need hyperfine /usr/bin/hyperfine

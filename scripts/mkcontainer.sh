@@ -328,7 +328,7 @@ cleanup() {
 	# it (a signal came between our open and our flock). remove_container
 	# removes it with the rest, in one go.
 	if [ -n "$ip_locked" ] || { [ -n "$ip_tried" ] && [ -e "/proc/self/fd/9" ] &&
-		flock -n 9 && [ "$MKC_IPS/$ip" -ef "/proc/self/fd/9" ]; }; then
+		"$bin/mkstate" -l 9 && [ "$MKC_IPS/$ip" -ef "/proc/self/fd/9" ]; }; then
 		also_rm=$MKC_IPS/$ip
 	fi
 	if [ -n "$name_locked" ]; then
@@ -338,7 +338,7 @@ cleanup() {
 		# the name now, what is there is ours or stale.
 		remove_container "$dir"
 	fi
-	[ -z "$also_rm" ] || rm -f "$also_rm"
+	[ -z "$also_rm" ] || "$bin/mkstate" -r "$also_rm"
 	exit "$status"
 }
 trap cleanup EXIT
@@ -395,7 +395,7 @@ umask 077
 tries=0
 while :; do
 	dir_made=1
-	[ -d "$dir" ] || mkdir "$dir" 2>/dev/null || true
+	[ -d "$dir" ] || "$bin/mkstate" -d "$dir" 2>/dev/null || true
 	rc=0
 	lock 8 "$dir/lock" || rc=$?
 	[ "$rc" -ne 0 ] || break

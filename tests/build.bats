@@ -5,7 +5,7 @@
 load helpers
 bats_require_minimum_version 1.5.0
 
-HELPERS=(nsexec pivot setcg mkveth confine mkuserns ptyexec)
+HELPERS=(nsexec pivot setcg mkveth confine mkuserns ptyexec mkstate)
 
 teardown() {
 	rmcontainer.sh -f "$(cname)" >/dev/null 2>&1 || true

@@ -8,7 +8,7 @@
 load helpers
 bats_require_minimum_version 1.5.0
 
-HELPER_NAMES=(nsexec pivot setcg mkveth confine mkuserns ptyexec)
+HELPER_NAMES=(nsexec pivot setcg mkveth confine mkuserns ptyexec mkstate)
 
 # Containers of this suite use 10.216.0.0/24 only.
 INSTALL_NET=10.216.0

@@ -25,7 +25,7 @@ shell_scripts() {
 }
 
 @test "every helper answers -h with usage on stdout and exit 0" {
-	for h in nsexec pivot setcg mkveth confine mkuserns ptyexec; do
+	for h in nsexec pivot setcg mkveth confine mkuserns ptyexec mkstate; do
 		run -0 "$BIN/$h" -h
 		[[ ${lines[0]} == "Usage: $h"* ]] || fail "$h -h: ${lines[0]}"
 	done

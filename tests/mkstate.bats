@@ -1,0 +1,78 @@
+#!/usr/bin/env bats
+# mkstate: the state directory's file work (mkdir, flock -n, rm -rf) in one
+# static helper, so that a container start runs no dynamically linked program.
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+setup() {
+	d=$BATS_TEST_TMPDIR/state
+}
+
+@test "-d makes a directory with the umask's mode; an existing one is fine" {
+	run -0 sh -c 'umask 077; "$1" -d "$2"' sh "$BIN/mkstate" "$d"
+	run -0 stat -c %a "$d"
+	assert_output 700
+	run -0 mkstate -d "$d"
+	run -125 mkstate -d "$d/missing/deeper"
+	assert_output --partial "mkstate: cannot create directory '$d/missing/deeper': No such file or directory"
+}
+
+@test "-l locks the caller's descriptor: held after mkstate exits, refused to others (1)" {
+	touch "$d.lock"
+	exec 7>>"$d.lock"
+	run -0 mkstate -l 7
+	# Another open file description of the same file: held by us.
+	run -1 sh -c 'exec 6>>"$1"; mkstate -l 6' sh "$d.lock"
+	run -1 flock -n "$d.lock" true
+	exec 7>&-
+	run -0 flock -n "$d.lock" true
+}
+
+@test "-l on a descriptor that is not open, or not a number: 125 with the reason" {
+	run -125 mkstate -l 99
+	assert_output "mkstate: cannot lock descriptor 99: Bad file descriptor"
+	run -125 mkstate -l x
+	assert_line --index 0 "mkstate: invalid descriptor 'x'"
+}
+
+@test "-r removes files and directories with their files, a FIFO included; missing paths are fine" {
+	mkdir "$d"
+	touch "$d/lock" "$d/info" "$BATS_TEST_TMPDIR/file"
+	mkfifo "$d/notify"
+	run -0 mkstate -r "$d" "$BATS_TEST_TMPDIR/file" "$BATS_TEST_TMPDIR/missing"
+	[ ! -e "$d" ] || fail "$d is still there"
+	[ ! -e "$BATS_TEST_TMPDIR/file" ] || fail "the file is still there"
+}
+
+@test "-r goes on after a path it cannot remove, and then exits 125" {
+	mkdir -p "$d/sub" "$d.2"
+	touch "$d.2/f"
+	run -125 mkstate -r "$d" "$d.2"
+	assert_output --partial "cannot remove '$d/sub'"
+	[ ! -e "$d.2" ] || fail "the path after the failure was not removed"
+}
+
+@test "-v names each system call; usage errors exit 125" {
+	run -0 mkstate -v -d "$d"
+	assert_output "mkstate: mkdir(\"$d\", 0777) (see mkdir(2))"
+	run -125 mkstate -d "$d" -r
+	assert_line --index 0 "mkstate: expected one of -d, -l and -r"
+	run -125 mkstate -l 7 extra
+	assert_line --index 0 "mkstate: unexpected argument 'extra'"
+}
+
+@test "a container start execs no program but the script, its helpers and COMMAND" {
+	require_root
+	require_rootfs
+	command -v strace >/dev/null || skip "strace is not installed"
+	run -0 strace -f -qq -e trace=execve -e signal=none -o "$BATS_TEST_TMPDIR/trace" \
+		"$MKC" "$(cname)" "$(test_ip 2)" -- /bin/true
+	run -0 grep -o 'execve("[^"]*"' "$BATS_TEST_TMPDIR/trace"
+	for line in "${lines[@]}"; do
+		case $line in
+		'execve("'"$MKC"'"' | 'execve("'"$TOP"/scripts/../bin/*'"' | 'execve("/bin/true"') ;;
+		*) fail "a start ran $line" ;;
+		esac
+	done
+}
