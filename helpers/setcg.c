@@ -707,72 +707,90 @@ static char *proc_line(FILE *fp, const char *file, char **line, size_t *size)
 }
 
 /*
- * The path of the cgroup setcg runs in, in hierarchy h, from
+ * The path of the cgroup setcg runs in, in each hierarchy, from
  * /proc/self/cgroup: "0::/path" on v2; on v1 "N:ctl[,ctl]:/path", where
  * co-mounted controllers (cpu,cpuacct) share a line and named hierarchies
- * (name=systemd) match none of ours.
+ * (name=systemd) match none of ours. One pass for all hierarchies.
  */
-static void own_cgroup(const struct hier *h, char *out)
+static void own_cgroups(char own[][PATH_MAX])
 {
 	const char *file = "/proc/self/cgroup";
 	char *line = NULL, *ctl, *path, *save = NULL;
 	FILE *fp = proc_open(file);
 	size_t size = 0;
-	bool found = false;
 
+	for (int i = 0; i < nhiers; i++)
+		own[i][0] = '\0';
 	while (proc_line(fp, file, &line, &size)) {
-		if (found || !(ctl = strchr(line, ':')) || !(path = strchr(++ctl, ':')))
+		if (!(ctl = strchr(line, ':')) || !(path = strchr(++ctl, ':')))
 			continue;
 		*path++ = '\0';
-		if (h->version == 2)
-			found = !strncmp(line, "0:", 2) && !*ctl;
-		else
-			for (char *w = strtok_r(ctl, ",", &save); w && !found;
-			     w = strtok_r(NULL, ",", &save))
-				for (int c = 0; c < NCTL; c++)
-					found |= ctls[c].h == h && !strcmp(w, ctls[c].name);
-		if (found)
-			fmt_path(out, "%s", path);
+		for (int i = 0; i < nhiers; i++) {
+			struct hier *h = &hiers[i];
+			bool found = false;
+			char list[256];
+
+			snprintf(list, sizeof(list), "%s", ctl);
+			if (h->version == 2)
+				found = !strncmp(line, "0:", 2) && !*ctl;
+			else
+				for (char *w = strtok_r(list, ",", &save); w && !found;
+				     w = strtok_r(NULL, ",", &save))
+					for (int c = 0; c < NCTL; c++)
+						found |= ctls[c].h == h &&
+							 !strcmp(w, ctls[c].name);
+			if (found && !own[i][0])
+				fmt_path(own[i], "%s", path);
+		}
 	}
-	if (!found)
-		errx(EXIT_SETUP, "no line for '%s' in %s", h->root, file);
+	for (int i = 0; i < nhiers; i++)
+		if (!own[i][0])
+			errx(EXIT_SETUP, "no line for '%s' in %s", hiers[i].root, file);
 }
 
 /*
- * Where h's mount starts in the hierarchy: "/", unless a container was given
+ * Where each hierarchy's mount starts: "/", unless a container was given
  * only a sub-tree. It is the ROOT of "ID PARENT DEV ROOT MOUNT-POINT ..." in
- * /proc/self/mountinfo, the last such mount being the one on top.
+ * /proc/self/mountinfo, the last such mount being the one on top. One pass
+ * for all hierarchies (the file is long on a host with many containers).
  */
-static void mount_root(const struct hier *h, char *out)
+static void mount_roots(char roots[][PATH_MAX])
 {
 	const char *file = "/proc/self/mountinfo";
-	char real[PATH_MAX], root[PATH_MAX], mnt[PATH_MAX], *line = NULL;
+	char real[NCTL][PATH_MAX], root[PATH_MAX], mnt[PATH_MAX], *line = NULL;
 	FILE *fp = proc_open(file);
 	size_t size = 0;
 
-	*out = '\0';
-	if (!realpath(h->root, real))	/* cpu may be a link to cpu,cpuacct */
-		err(EXIT_SETUP, "cannot resolve '%s'", h->root);
-	while (proc_line(fp, file, &line, &size))
-		if (sscanf(line, "%*s %*s %*s %4095s %4095s", root, mnt) == 2 &&
-		    !strcmp(mnt, real))
-			fmt_path(out, "%s", root);
-	if (!*out)
-		errx(EXIT_SETUP, "no mount at '%s' in %s", real, file);
+	for (int i = 0; i < nhiers; i++) {
+		roots[i][0] = '\0';
+		/* cpu may be a link to cpu,cpuacct */
+		if (!realpath(hiers[i].root, real[i]))
+			err(EXIT_SETUP, "cannot resolve '%s'", hiers[i].root);
+	}
+	while (proc_line(fp, file, &line, &size)) {
+		if (sscanf(line, "%*s %*s %*s %4095s %4095s", root, mnt) != 2)
+			continue;
+		for (int i = 0; i < nhiers; i++)
+			if (!strcmp(mnt, real[i]))
+				fmt_path(roots[i], "%s", root);
+	}
+	for (int i = 0; i < nhiers; i++)
+		if (!roots[i][0])
+			errx(EXIT_SETUP, "no mount at '%s' in %s", real[i], file);
 }
 
 /* Refuse CGROUP if setcg runs in it or below it, in any of its hierarchies. */
 static void refuse_own_cgroup(void)
 {
-	char root[PATH_MAX], own[PATH_MAX], target[PATH_MAX];
+	char roots[NCTL][PATH_MAX], own[NCTL][PATH_MAX], target[PATH_MAX];
 	size_t len;
 
-	for (struct hier *h = hiers; h < hiers + nhiers; h++) {
-		mount_root(h, root);
-		own_cgroup(h, own);
-		fmt_path(target, "%s/%s", strcmp(root, "/") ? root : "", cgroup);
+	mount_roots(roots);
+	own_cgroups(own);
+	for (int i = 0; i < nhiers; i++) {
+		fmt_path(target, "%s/%s", strcmp(roots[i], "/") ? roots[i] : "", cgroup);
 		len = strlen(target);
-		if (!strncmp(own, target, len) && (own[len] == '\0' || own[len] == '/'))
+		if (!strncmp(own[i], target, len) && (own[i][len] == '\0' || own[i][len] == '/'))
 			errx(EXIT_SETUP, "refusing to remove '%s': it contains "
 			     "setcg itself", cgroup);
 	}

@@ -512,20 +512,25 @@ container_path=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 # clear_env: unexport every variable, in the chain's shell just before its
 # exec. `export -p` prints one "export NAME='value'" per variable; a value
 # may span lines, and a line of it that starts with "export" only makes us
-# unset one name more.
+# unset one name more. (Split by IFS, not read: sh reads a byte at a time.)
 # shellcheck disable=SC2317 # called in start_chain's background shell
 clear_env() {
 	exported=$(export -p)
-	while read -r word var; do
-		[ "$word" = export ] || continue
+	set -f
+	IFS='
+'
+	for line in $exported; do
+		case $line in
+		'export '*) ;;
+		*) continue ;;
+		esac
+		var=${line#export }
 		var=${var%%=*}
 		case $var in
 		'' | [0-9]* | *[!A-Za-z0-9_]*) continue ;;
 		esac
 		unset "$var" 2>/dev/null || true
-	done <<-EOF
-		$exported
-	EOF
+	done
 }
 
 # wait_chain: wait for the chain to end (sets $status). wait returns early

@@ -12,8 +12,7 @@
 #   C      B + confine (capabilities, seccomp)
 #   D      nsexec + setcg (cgroup made with limits, joined) + pivot + confine
 #   E      D joined to a network namespace made beforehand (--net=)
-#   F      mkveth -n (netns and veth pair) + ptyexec + E
-#   G      env -i + F: the whole chain
+#   F      mkveth -n (netns and veth pair) + ptyexec + E: the whole chain
 #   full   scripts/mkcontainer.sh NAME IP -- /bin/true
 # and on their own the teardown the chains leave to --prepare (untimed there):
 # `mkveth -r` (netns and veth) and `setcg -r`. The differences are the cost of
@@ -58,7 +57,6 @@ nsxnet="$B/nsexec --net=$nsf -m -u -i -p --hostname=$name -k 10"
 setcg="$B/setcg -m 268435456 -p 256 $cg"
 tail="$B/pivot $R $B/confine /bin/true"
 mkveth="$B/mkveth -n -b $BRIDGE -g $GW/24 $veth $nsf $ip/24"
-envi="env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root TERM=dumb HOSTNAME=$name"
 # What a run leaves, removed before the next (untimed): the veth first (at
 # once: freed with its namespace it would linger and block its name), the
 # namespace, the cgroup.
@@ -106,7 +104,8 @@ actual=''
 if "$MKC" -x -r "$rootfs" "$name" "$ip" -- /bin/true 2>"$b_tmp/explain" >/dev/null; then
 	sed -n '/^mkcontainer: + env /,/[^\\]$/p' "$b_tmp/explain" |
 		sed "s|$rootfs|ROOTFS|g; s|$top/scripts/\.\./bin/|bin/|g; s|$top/||g; s| -v||g" >"$b_tmp/chain"
-	# The first word of each line: env, then one helper a line.
+	# The first word of each line: env (the clean environment, which the
+	# script makes itself: -x shows it as env -i), then one helper a line.
 	actual=$(sed 's/^mkcontainer: + //' "$b_tmp/chain" | awk '{ sub(/.*\//, "", $1); printf "%s ", $1 }')
 fi
 assumed='env mkveth ptyexec nsexec setcg pivot confine '
@@ -114,9 +113,9 @@ assumed='env mkveth ptyexec nsexec setcg pivot confine '
 	warn "mkcontainer.sh runs the chain '${actual:-?}'; this script measures '$assumed'"
 
 # Each chain once first: a failure here is clearer than in hyperfine.
-if ! sh -c "$clean" || ! sh -c "$envi $mkveth $B/ptyexec $nsxnet $setcg $tail" ||
+if ! sh -c "$clean" || ! sh -c "$mkveth $B/ptyexec $nsxnet $setcg $tail" ||
 	! sh -c "$clean"; then
-	die "the helper chain does not run: $envi $mkveth $B/ptyexec $nsxnet $setcg $tail"
+	die "the helper chain does not run: $mkveth $B/ptyexec $nsxnet $setcg $tail"
 fi
 
 phase exec 'exec of /bin/true' '' "$R/bin/true"
@@ -127,7 +126,6 @@ phase D '+ setcg (create, join)' "$rm_cg" "$nsx $setcg $tail"
 phase cgrm 'setcg -r alone' "$setcg /bin/true" "$rm_cg"
 phase E '+ join a netns (--net=)' "$new_ns" "$nsxnet $setcg $tail"
 phase F '+ mkveth -n, ptyexec' "$rm_all" "$mkveth $B/ptyexec $nsxnet $setcg $tail"
-phase G '+ env -i' "$rm_all" "$envi $mkveth $B/ptyexec $nsxnet $setcg $tail"
 phase nsrm 'mkveth -r alone' "$new_veth" "$B/mkveth -r $nsf"
 sh -c "$clean"
 phase full 'scripts/mkcontainer.sh' '' "$(shq "$MKC") -r $R $name $ip -- /bin/true"
@@ -148,10 +146,10 @@ fi
 
 ms() { awk -F'\t' -v k="$1" '$1 == k { print $2 }' "$b_tmp/phases"; }
 t_exec=$(ms exec) t_a=$(ms A) t_b=$(ms B) t_c=$(ms C) t_d=$(ms D) t_e=$(ms E)
-t_f=$(ms F) t_g=$(ms G) t_full=$(ms full) t_cgrm=$(ms cgrm) t_nsrm=$(ms nsrm)
-# What mkcontainer.sh adds to the helpers: everything not in the chain G and
+t_f=$(ms F) t_full=$(ms full) t_cgrm=$(ms cgrm) t_nsrm=$(ms nsrm)
+# What mkcontainer.sh adds to the helpers: everything not in the chain F and
 # the separately timed teardown.
-t_script=$(sub_ms "$t_full" "$(awk -v a="$t_g" -v b="$t_cgrm" -v c="$t_nsrm" 'BEGIN {
+t_script=$(sub_ms "$t_full" "$(awk -v a="$t_f" -v b="$t_cgrm" -v c="$t_nsrm" 'BEGIN {
 	if (a b c ~ /-/) print "-"; else printf "%.2f\n", a + b + c }')")
 
 # Phase, cost, what it is: one line each, largest first in the report.
@@ -165,8 +163,7 @@ t_script=$(sub_ms "$t_full" "$(awk -v a="$t_g" -v b="$t_cgrm" -v c="$t_nsrm" 'BE
 	printf '%s\t%s\t%s\n' "netns join" "$(sub_ms "$t_e" "$t_d")" 'nsexec --net=: setns into a new network namespace'
 	printf '%s\t%s\t%s\n' "netns + veth create" "$(sub_ms "$t_f" "$t_e")" 'mkveth -n: netns (unshare, bind mount), veth pair over rtnetlink, bridge port, addresses, route; ptyexec'
 	printf '%s\t%s\t%s\n' "netns + veth remove" "$t_nsrm" 'mkveth -r: umount, unlink (the kernel frees netns and veth asynchronously, after)'
-	printf '%s\t%s\t%s\n' "env -i" "$(sub_ms "$t_g" "$t_f")" 'exec of env(1) for a clean environment'
-	printf '%s\t%s\t%s\n' "mkcontainer.sh" "$t_script" 'the script: sh start, validation, locks (flock), state files, fork/wait, teardown logic'
+	printf '%s\t%s\t%s\n' "mkcontainer.sh" "$t_script" 'the script: sh start, validation, state and locks (mkstate), clean environment, fork/wait, teardown logic'
 } >"$b_tmp/costs"
 sort -t '	' -k2,2gr "$b_tmp/costs" |
 	awk -F'\t' '$2 ~ /^-?[0-9.]+$/ { printf "\"%s\" %s\n", $1, $2 }' >"$out/phases.dat"
