@@ -82,20 +82,24 @@ noreturn void exec_next(char **argv)
 
 void prepare_next(char **argv)
 {
-	char self[PATH_MAX], next[PATH_MAX];
-	struct stat a, b;
-	ssize_t n;
+	char next[PATH_MAX], sibling[PATH_MAX];
+	struct stat self, ours;
 
 	if (!strchr(argv[0], '/') || strlen(argv[0]) >= sizeof(next))
 		return;
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n < 0)
-		err(EXIT_SETUP, "cannot read '/proc/self/exe'");
-	self[n] = '\0';
+	/*
+	 * One of ours: the next command's directory holds the very file we
+	 * run, under our name (however the directory is spelled: bin/ or
+	 * scripts/../bin/). Compared as files, not as paths: a helper run from
+	 * the read-only copy below has "/" as its /proc/self/exe path.
+	 */
+	if (stat("/proc/self/exe", &self) < 0)
+		err(EXIT_SETUP, "cannot stat '/proc/self/exe'");
 	strcpy(next, argv[0]);
-	/* The same directory, however it is spelled (bin/ or scripts/../bin/). */
-	if (stat(dirname(self), &a) < 0 || stat(dirname(next), &b) < 0 ||
-	    a.st_dev != b.st_dev || a.st_ino != b.st_ino)
+	if (snprintf(sibling, sizeof(sibling), "%s/%s", dirname(next),
+		     program_invocation_short_name) >= (int)sizeof(sibling) ||
+	    stat(sibling, &ours) < 0 ||
+	    ours.st_dev != self.st_dev || ours.st_ino != self.st_ino)
 		return;
 	/*
 	 * Not through the host's own, writable mount: through a private

@@ -117,7 +117,7 @@ static const struct knob {
 
 static noreturn void usage(void)
 {
-	printf("Usage: setcg [-v] [-m SIZE] [-c CPUS] [-p N] [-C] CGROUP COMMAND [ARG]...\n"
+	printf("Usage: setcg [-v] [-m SIZE] [-c CPUS] [-p N] [-C|-n] CGROUP COMMAND [ARG]...\n"
 	       "       setcg [-v] -j [-C] CGROUP COMMAND [ARG]...\n"
 	       "       setcg [-v] -r [-f] CGROUP\n"
 	       "       setcg -s CGROUP\n"
@@ -130,6 +130,9 @@ static noreturn void usage(void)
 	       "  -c CPUS  CPU limit in cores, e.g. 0.5 (quota per 100 ms period)\n"
 	       "  -p N     maximum number of processes (1 to %d)\n"
 	       "  -C       new cgroup namespace: COMMAND sees its cgroup as /\n"
+	       "  -n       make CGROUP with its limits but do not move in: the\n"
+	       "           next command starts a process there (nsexec\n"
+	       "           --into-cgroup, cgroup v2: no grace period to wait)\n"
 	       "  -j       join CGROUP as it is, only if it exists; make nothing\n"
 	       "  -r       remove CGROUP: kill its processes, wait until it is empty,\n"
 	       "           remove it and then its empty parents; refuses systemd's\n"
@@ -473,7 +476,7 @@ static noreturn void join_existing(char **cmd, bool newns)
 }
 
 static noreturn void run(char **cmd, uint64_t mem, uint64_t quota,
-			 uint64_t pids, bool newns)
+			 uint64_t pids, bool newns, bool stay)
 {
 	const struct { enum ctl c; bool wanted; const char *what; } need[] = {
 		{ MEMORY, mem != 0, "memory" }, { CPU, quota != 0, "CPU" },
@@ -496,7 +499,7 @@ static noreturn void run(char **cmd, uint64_t mem, uint64_t quota,
 			enable_controllers(h);
 	}
 	set_limits(mem, quota, pids);
-	for (struct hier *h = hiers; h < hiers + nhiers; h++) {
+	for (struct hier *h = hiers; h < hiers + nhiers && !stay; h++) {
 		join(h, h->dir);
 		h->joined = true;
 	}
@@ -868,10 +871,11 @@ int main(int argc, char **argv)
 {
 	uint64_t mem = 0, quota = 0, pids = 0;
 	bool newns = false, rm = false, force = false, stats = false, join = false;
+	bool stay = false;
 	int opt, nargs;
 
 	opterr = 0;
-	while ((opt = getopt(argc, argv, "+:vm:c:p:Cjrfsh")) != -1) {
+	while ((opt = getopt(argc, argv, "+:vm:c:p:Cnjrfsh")) != -1) {
 		switch (opt) {
 		case 'v': verbose = 1; break;
 		case 'm':
@@ -887,6 +891,7 @@ int main(int argc, char **argv)
 				usage_error("invalid N '%s'", optarg);
 			break;
 		case 'C': newns = true; break;
+		case 'n': stay = true; break;
 		case 'j': join = true; break;
 		case 'r': rm = true; break;
 		case 'f': force = true; break;
@@ -905,6 +910,8 @@ int main(int argc, char **argv)
 		usage_error("-m, -c, -p and -C only apply when running COMMAND");
 	if (force && !rm)
 		usage_error("-f only applies with -r");
+	if (stay && (rm || stats || join || newns))
+		usage_error("-n only applies when making CGROUP, without -C");
 	if (nargs < 1)
 		usage_error("missing CGROUP");
 	if ((rm || stats) && nargs > 1)
@@ -922,6 +929,6 @@ int main(int argc, char **argv)
 	else if (join)
 		join_existing(argv + optind + 1, newns);
 	else
-		run(argv + optind + 1, mem, quota, pids, newns);
+		run(argv + optind + 1, mem, quota, pids, newns, stay);
 	return 0;
 }

@@ -23,6 +23,9 @@
 MKC_IPS=$MKC_STATE/.ip
 : "${MKC_BRIDGE:=mkc0}"
 : "${MKC_CGROUP_PARENT:=mkc}"
+# Where cgroups are mounted; a cgroup v2 host has cgroup.controllers there.
+# shellcheck disable=SC2034 # used by mkcontainer.sh
+MKC_CGROUP_FS=/sys/fs/cgroup
 
 also_rm='' # a file remove_container removes too (the caller's address lock)
 

@@ -462,9 +462,20 @@ while [ "$nvol" -gt 0 ]; do
 	eval "set -- -b \"\$vol_$nvol\" \"\$@\""
 	nvol=$((nvol - 1))
 done
-set -- "$cgroup" "$bin/pivot" ${explain:+-v} "$@"
-[ -z "$cpus" ] || set -- -c "$cpus" "$@"
-set -- "$bin/setcg" ${explain:+-v} -m "$bytes" -p "$pids" "$@"
+set -- "$bin/pivot" ${explain:+-v} "$@"
+# setcg: on cgroup v1 (and hybrid hosts), COMMAND moves itself into its
+# cgroup, after nsexec. On pure cgroup v2, that move (a write to
+# cgroup.procs) waits for an RCU grace period, 15 to 25 ms: there setcg
+# makes the cgroup before nsexec, without moving in (-n), and nsexec's init
+# starts COMMAND in it (--into-cgroup, clone3). See start_chain.
+if [ -e "$MKC_CGROUP_FS/cgroup.controllers" ]; then
+	into_cgroup=$MKC_CGROUP_FS/$cgroup
+else
+	into_cgroup=''
+	set -- "$cgroup" "$@"
+	[ -z "$cpus" ] || set -- -c "$cpus" "$@"
+	set -- "$bin/setcg" ${explain:+-v} -m "$bytes" -p "$pids" "$@"
+fi
 [ -z "$detach" ] || set -- --keep-fd=3 "$@"
 [ -z "$userns" ] || set -- --keep-fd=4 "$@"
 
@@ -484,13 +495,18 @@ start_chain() {
 		read -r self _ </proc/self/stat
 	fi
 	veth=mkc$self
-	set -- "$bin/mkveth" ${explain:+-v} -n -b "$MKC_BRIDGE" -g "$gateway/$prefix" \
-		"$veth" "/run/netns/$netns" "$ip/$prefix" \
-		"$bin/ptyexec" ${explain:+-v} \
-		"$bin/nsexec" ${explain:+-v} --net="/run/netns/$netns" -m -u -i -p \
+	set -- "$bin/nsexec" ${explain:+-v} --net="/run/netns/$netns" -m -u -i -p \
 		--hostname="$hostname" -k "${MKC_STOP_TIMEOUT:-10}" \
 		--pidfile="$dir/init.pid" --hold-fd=8 --hold-fd=9 \
-		"$@"
+		${into_cgroup:+"--into-cgroup=$into_cgroup"} "$@"
+	if [ -n "$into_cgroup" ]; then
+		set -- "$cgroup" "$@"
+		[ -z "$cpus" ] || set -- -c "$cpus" "$@"
+		set -- "$bin/setcg" ${explain:+-v} -n -m "$bytes" -p "$pids" "$@"
+	fi
+	set -- "$bin/mkveth" ${explain:+-v} -n -b "$MKC_BRIDGE" -g "$gateway/$prefix" \
+		"$veth" "/run/netns/$netns" "$ip/$prefix" \
+		"$bin/ptyexec" ${explain:+-v} "$@"
 	# The chain gets the environment `env -i` would give (-x shows it so),
 	# without the exec of env(1): a millisecond of every start. (nsexec
 	# gives COMMAND the default action of SIGINT and SIGQUIT back.)

@@ -32,6 +32,22 @@ teardown() {
 	assert_line --regexp "^mkcontainer: \+ [^ ]*/bin/setcg -v -rf mkc/$(cname)\$"
 }
 
+@test "-x: setcg's place in the chain, by the host's cgroups (v2: before nsexec, which starts COMMAND in the cgroup)" {
+	run --separate-stderr -0 "$MKC" -x "$(cname)" "$(test_ip 2)" true
+	output=$stderr lines=("${stderr_lines[@]}")
+	order=$(grep -oE '/bin/(setcg|nsexec) -v' <<<"$stderr" | head -n 2 | tr '\n' ' ')
+	if [ -e /sys/fs/cgroup/cgroup.controllers ]; then
+		assert_equal "$order" "/bin/setcg -v /bin/nsexec -v "
+		assert_line --regexp "^ +[^ ]*/bin/setcg -v -n -m 268435456 -p 256 mkc/$(cname) \\\\\$"
+		assert_line --regexp "/bin/nsexec -v .* --into-cgroup=/sys/fs/cgroup/mkc/$(cname) "
+		assert_line --regexp "^nsexec: init: clone3\(CLONE_INTO_CGROUP, \"/sys/fs/cgroup/mkc/$(cname)\"\)"
+	else
+		assert_equal "$order" "/bin/nsexec -v /bin/setcg -v "
+		refute_line --partial "--into-cgroup"
+		assert_line --regexp '^setcg: write\(".*/tasks", "0"\)$'
+	fi
+}
+
 @test "-x: each helper names its system calls and the man page to read" {
 	run --separate-stderr -0 "$MKC" -x -c 0.5 "$(cname)" "$(test_ip 2)" true
 	output=$stderr lines=("${stderr_lines[@]}")

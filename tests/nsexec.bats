@@ -13,6 +13,11 @@ setup() {
 teardown() {
 	stop_containers
 	ip netns del "$NS" 2>/dev/null || true
+	if [ -n "${CGDIR:-}" ] && [ -d "$CGDIR" ]; then
+		# What the test left there (when broken), then the cgroup.
+		echo 1 >"$CGDIR/cgroup.kill" 2>/dev/null || true
+		eventually rmdir "$CGDIR" || true
+	fi
 }
 
 ns_of() { readlink "/proc/$1/ns/$2"; }
@@ -59,6 +64,57 @@ ns_of() { readlink "/proc/$1/ns/$2"; }
 	run -0 nsexec -m -p sh -c 'mount -t proc proc /proc && echo "me=$$" && cat /proc/1/comm'
 	assert_line "me=2"
 	assert_line "init"
+}
+
+# The cgroup v2 hierarchy: all of /sys/fs/cgroup, or the unified one of a
+# hybrid host (where CLONE_INTO_CGROUP works too).
+v2_root() {
+	local d
+	for d in /sys/fs/cgroup /sys/fs/cgroup/unified; do
+		if [ "$(stat -f -c %T "$d" 2>/dev/null)" = cgroup2fs ]; then
+			echo "$d"
+			return
+		fi
+	done
+	return 1
+}
+
+@test "--into-cgroup: COMMAND is born in the cgroup v2 directory, the init stays out" {
+	local root
+	root=$(v2_root) || skip "no cgroup v2 hierarchy on this host"
+	CGDIR=$root/$NS
+	mkdir "$CGDIR"
+	: >"$BATS_TEST_TMPDIR/ready"
+	nsexec -m -p --pidfile="$BATS_TEST_TMPDIR/pid" --into-cgroup="$CGDIR" \
+		sh -c 'echo $$ >"$1"; exec sleep 1000' sh "$BATS_TEST_TMPDIR/ready" 3>&- &
+	BG_PIDS+=($!)
+	wait_output "$BATS_TEST_TMPDIR/ready" '^[0-9]+$'
+	init=$(cat "$BATS_TEST_TMPDIR/pid")
+	cmd=$(pgrep -P "$init")
+	run -0 grep '^0::' "/proc/$cmd/cgroup"
+	assert_output "0::${CGDIR#"$root"}"
+	run -0 grep '^0::' "/proc/$init/cgroup"
+	refute_output "0::${CGDIR#"$root"}"
+	run -0 cat "$CGDIR/cgroup.procs"
+	assert_output "$cmd"
+}
+
+@test "--into-cgroup: refused without -p, and for a directory that is not cgroup v2" {
+	run -125 nsexec --into-cgroup=/sys/fs/cgroup true
+	assert_line --index 0 "nsexec: --into-cgroup needs a new PID namespace (-p): its init starts COMMAND"
+	run -125 nsexec -p --into-cgroup="$BATS_TEST_TMPDIR" true
+	assert_output --partial "nsexec: cannot start COMMAND in cgroup '$BATS_TEST_TMPDIR' (a cgroup v2 directory is needed"
+	run -125 nsexec -p --into-cgroup="$BATS_TEST_TMPDIR/missing" true
+	assert_output "nsexec: cannot open cgroup '$BATS_TEST_TMPDIR/missing': No such file or directory"
+}
+
+@test "nsexec, pivot, confine: each helper finds the next one, whichever runs it" {
+	require_rootfs
+	# nsexec runs pivot from a read-only copy of bin/ (its path there is
+	# "/"): pivot still knows confine for one of its own.
+	run -0 nsexec -m -p "$BIN/pivot" "$ROOTFS" "$BIN/confine" /bin/sh -c 'echo inside; ls /bin/busybox'
+	assert_output "inside
+/bin/busybox"
 }
 
 @test "a mount made under -m does not appear on the host" {

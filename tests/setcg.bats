@@ -125,6 +125,16 @@ assert_no_cgroup() {
 	assert_line --regexp "$(cgline pids "/$CG")"
 }
 
+@test "-n makes the cgroup with its limits, and COMMAND stays where it was" {
+	run -0 setcg -n -m 64M -p 10 "$CG" cat /proc/self/cgroup
+	refute_line --regexp "$(cgline memory "/$CG")"
+	refute_line --regexp "$(cgline pids "/$CG")"
+	[ "$(cat "$(cgfile memory "$CG" memory.limit_in_bytes memory.max)")" = 67108864 ]
+	[ "$(cat "$(cgdir pids "$CG")/pids.max")" = 10 ]
+	run -125 setcg -n -C "$CG" true
+	assert_line --index 0 "setcg: -n only applies when making CGROUP, without -C"
+}
+
 @test "-C: COMMAND sees its cgroup as /" {
 	run setcg -C "$CG" cat /proc/self/cgroup
 	assert_success
