@@ -515,18 +515,9 @@ if [ -x /bin/sh ]; then
 else
 	check sh missing "no /bin/sh; $run"
 fi
-# mkcontainer.sh starts the chain with `env -i --default-signal=INT,QUIT`.
-if ! command -v env >/dev/null; then
-	check env missing "not found on PATH (Debian package coreutils); $run"
-elif env --default-signal=INT true 2>/dev/null; then
-	check env ok "$(command -v env), with --default-signal"
-else
-	version=$(env --version 2>/dev/null | head -n 1) || version=''
-	check env missing "no --default-signal (coreutils 8.31 or later)${version:+, this is: $version}"
-fi
 tool warning ip iproute2 "used by the tutorial and the tests (mkcontainer needs none)"
-tool missing flock util-linux "$run (name and address locks)"
-for t in cat getconf mkdir mkfifo rm rmdir tail; do
+tool missing flock util-linux "needed by rmcontainer (it waits for a container's lock)"
+for t in cat getconf mkdir mkfifo rm tail; do
 	case $t in getconf) pkg=libc-bin ;; *) pkg=coreutils ;; esac
 	tool missing "$t" "$pkg" "$run"
 done
@@ -542,6 +533,7 @@ tool warning pgrep procps "$tests"
 tool warning dash dash 'the lint test parses the scripts with it'
 build='needed by make (which installs it)'
 tool warning cc gcc "$build"
+tool warning musl-gcc musl-tools 'make links the helpers with musl when it is installed: they start in half the time'
 tool warning make make 'needed to build the helpers'
 tool_file warning busybox /bin/busybox busybox-static 'needed by make rootfs (which installs it)'
 tool warning hyperfine hyperfine 'optional: make bench'
