@@ -1,7 +1,7 @@
 /*
  * ptyexec - run a command on a terminal of its own, or with none at all.
  *
- *   ptyexec [-v] COMMAND [ARG]...
+ *   ptyexec [-v] [-i] [-e NAME=VALUE]... COMMAND [ARG]...
  *
  * A process that shares its caller's terminal can reach the caller through
  * it: it can open /dev/tty (its controlling terminal) and push keystrokes
@@ -31,6 +31,12 @@
  *
  * Descriptors other than 0, 1 and 2 pass through untouched: the chain hands
  * its lock descriptors on to COMMAND.
+ *
+ * -i and -e give COMMAND its environment, as env(1) -i NAME=VALUE would:
+ * the session is the container's, not the caller's (whose variables may
+ * hold secrets), and the environment a process starts with stays readable
+ * in /proc/PID/environ for its whole life: that of the container's init
+ * too, so it must be clean before the init's program starts.
  */
 #include "common.h"
 #include "supervise.h"
@@ -52,7 +58,7 @@
 
 static noreturn void usage(void)
 {
-	puts("Usage: ptyexec [-v] COMMAND [ARG]...\n"
+	puts("Usage: ptyexec [-v] [-i] [-e NAME=VALUE]... COMMAND [ARG]...\n"
 	     "Run COMMAND on a pseudo-terminal of its own, or without any.\n"
 	     "\n"
 	     "When standard input is a terminal, COMMAND runs in a new session\n"
@@ -72,6 +78,8 @@ static noreturn void usage(void)
 	     "Descriptors other than 0, 1 and 2 are passed on unchanged.\n"
 	     "\n"
 	     "Options:\n"
+	     "  -i             start COMMAND with an empty environment\n"
+	     "  -e NAME=VALUE  set NAME in COMMAND's environment (repeatable)\n"
 	     "  -v   print each system call made\n"
 	     "  -h   print this help\n"
 	     "\n"
@@ -575,10 +583,19 @@ static noreturn void run_without_tty(char **command)
 
 int main(int argc, char **argv)
 {
-	int opt;
+	char *set[64];
+	int opt, nset = 0, clear = 0;
 
-	while ((opt = getopt(argc, argv, "+vh")) != -1) {
+	while ((opt = getopt(argc, argv, "+ie:vh")) != -1) {
 		switch (opt) {
+		case 'i': clear = 1; break;
+		case 'e':
+			if (optarg[0] == '=' || !strchr(optarg, '='))
+				usage_error("invalid -e '%s': expected NAME=VALUE", optarg);
+			if (nset == (int)(sizeof(set) / sizeof(set[0])))
+				usage_error("too many -e (at most %d)", nset);
+			set[nset++] = optarg;
+			break;
 		case 'v': verbose = 1; break;
 		case 'h': usage();
 		default: usage_error("invalid option");
@@ -586,6 +603,14 @@ int main(int argc, char **argv)
 	}
 	if (optind >= argc)
 		usage_error("no command given");
+	if (clear) {
+		trace("clearenv()");
+		if (clearenv() != 0)
+			errx(EXIT_SETUP, "cannot clear the environment");
+	}
+	for (int i = 0; i < nset; i++)
+		if (putenv(set[i]) != 0)
+			err(EXIT_SETUP, "cannot set '%s'", set[i]);
 
 	for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++)
 		if (isatty(fd)) {

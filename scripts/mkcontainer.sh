@@ -479,6 +479,9 @@ fi
 [ -z "$detach" ] || set -- --keep-fd=3 "$@"
 [ -z "$userns" ] || set -- --keep-fd=4 "$@"
 
+# PATH in the container.
+container_path=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+
 # start_chain ARGS: run the chain in the background (sets $child). Its
 # environment is the container's own, not the caller's; sh starts a
 # background job with SIGINT and SIGQUIT ignored: the chain gets them back.
@@ -504,49 +507,16 @@ start_chain() {
 		[ -z "$cpus" ] || set -- -c "$cpus" "$@"
 		set -- "$bin/setcg" ${explain:+-v} -n -m "$bytes" -p "$pids" "$@"
 	fi
+	# ptyexec -i -e: the container's environment, not the caller's; set
+	# before nsexec starts, whose environment its init keeps.
 	set -- "$bin/mkveth" ${explain:+-v} -n -b "$MKC_BRIDGE" -g "$gateway/$prefix" \
 		"$veth" "/run/netns/$netns" "$ip/$prefix" \
-		"$bin/ptyexec" ${explain:+-v} "$@"
-	# The chain gets the environment `env -i` would give (-x shows it so),
-	# without the exec of env(1): a millisecond of every start. (nsexec
-	# gives COMMAND the default action of SIGINT and SIGQUIT back.)
-	explain env -i "PATH=$container_path" HOME=/root TERM="${TERM:-dumb}" \
-		HOSTNAME="$hostname" "$@"
-	set -- "${TERM:-dumb}" "$hostname" "$@"
-	{
-		clear_env
-		export PATH="$container_path" HOME=/root TERM="$1" HOSTNAME="$2"
-		shift 2
-		exec "$@"
-	} <&5 5<&- 4<"${userns:-/dev/null}" &
+		"$bin/ptyexec" ${explain:+-v} -i -e "PATH=$container_path" \
+		-e HOME=/root -e TERM="${TERM:-dumb}" -e HOSTNAME="$hostname" "$@"
+	explain "$@"
+	"$@" <&5 5<&- 4<"${userns:-/dev/null}" &
 	child=$!
 	printf '%s\n' "pid=$child" "veth=$veth" >>"$dir/info"
-}
-
-container_path=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-
-# clear_env: unexport every variable, in the chain's shell just before its
-# exec. `export -p` prints one "export NAME='value'" per variable; a value
-# may span lines, and a line of it that starts with "export" only makes us
-# unset one name more. (Split by IFS, not read: sh reads a byte at a time.)
-# shellcheck disable=SC2317 # called in start_chain's background shell
-clear_env() {
-	exported=$(export -p)
-	set -f
-	IFS='
-'
-	for line in $exported; do
-		case $line in
-		'export '*) ;;
-		*) continue ;;
-		esac
-		var=${line#export }
-		var=${var%%=*}
-		case $var in
-		'' | [0-9]* | *[!A-Za-z0-9_]*) continue ;;
-		esac
-		unset "$var" 2>/dev/null || true
-	done
 }
 
 # wait_chain: wait for the chain to end (sets $status). wait returns early

@@ -18,10 +18,12 @@ teardown() {
 	run --separate-stderr -0 "$MKC" -x "$(cname)" "$(test_ip 2)" echo from-command
 	assert_output from-command
 	output=$stderr lines=("${stderr_lines[@]}")
-	assert_line --regexp "^ +[^ ]*/bin/mkveth -v -n .* /run/netns/mkc-$(cname) "
-	for h in mkveth ptyexec nsexec setcg pivot confine; do
+	assert_line --regexp "^mkcontainer: \\+ [^ ]*/bin/mkveth -v -n .* /run/netns/mkc-$(cname) "
+	for h in ptyexec nsexec setcg pivot confine; do
 		assert_line --regexp "^ +[^ ]*/bin/$h -v( |\$)"
 	done
+	# the container's environment: ptyexec's, none of the caller's
+	assert_line --regexp "^ +[^ ]*/bin/ptyexec -v -i -e PATH=[^ ]+ -e HOME=/root -e TERM=[^ ]+ -e HOSTNAME=$(cname) "'\\$'
 	# the command line comes first, then what the helpers do
 	first=$(grep -n 'bin/confine -v echo from-command' <<<"$stderr" | cut -d: -f1)
 	trace=$(grep -n '^mkveth: ' <<<"$stderr" | head -n 1 | cut -d: -f1)

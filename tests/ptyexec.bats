@@ -67,6 +67,22 @@ value() {
 	assert_output --partial "Try 'ptyexec -h'"
 }
 
+@test "-i and -e: COMMAND's environment, as env -i NAME=VALUE, with a terminal or not" {
+	MKC_TEST_SECRET=x run -0 ptyexec -i -e A=1 -e B=x=y /usr/bin/env </dev/null
+	assert_output "A=1
+B=x=y"
+	MKC_TEST_SECRET=x run -0 ptyexec -e A=2 /usr/bin/env </dev/null
+	assert_line A=2
+	assert_line MKC_TEST_SECRET=x
+	MKC_TEST_SECRET=x on_tty 'ptyexec -i -e A=3 /usr/bin/env'
+	[ "$status" -eq 0 ] || fail "$output"
+	assert_output A=3
+	run -125 ptyexec -e A /usr/bin/env
+	assert_line --index 0 "ptyexec: invalid -e 'A': expected NAME=VALUE"
+	run -125 ptyexec -e =1 /usr/bin/env
+	assert_line --index 0 "ptyexec: invalid -e '=1': expected NAME=VALUE"
+}
+
 @test "COMMAND not found: 127, not executable: 126, with a terminal or not" {
 	run -127 ptyexec /nonexistent/cmd </dev/null
 	assert_output --partial "cannot execute '/nonexistent/cmd'"

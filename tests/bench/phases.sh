@@ -57,6 +57,7 @@ nsxnet="$B/nsexec --net=$nsf -m -u -i -p --hostname=$name -k 10"
 setcg="$B/setcg -m 268435456 -p 256 $cg"
 tail="$B/pivot $R $B/confine /bin/true"
 mkveth="$B/mkveth -n -b $BRIDGE -g $GW/24 $veth $nsf $ip/24"
+ptyexec="$B/ptyexec -i -e PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin -e HOME=/root -e TERM=dumb -e HOSTNAME=$name"
 # What a run leaves, removed before the next (untimed): the veth first (at
 # once: freed with its namespace it would linger and block its name), the
 # namespace, the cgroup.
@@ -102,20 +103,19 @@ phase() {
 # in order, to check that the chains below still are that chain.
 actual=''
 if "$MKC" -x -r "$rootfs" "$name" "$ip" -- /bin/true 2>"$b_tmp/explain" >/dev/null; then
-	sed -n '/^mkcontainer: + env /,/[^\\]$/p' "$b_tmp/explain" |
+	sed -n '/^mkcontainer: + [^ ]*\/mkveth /,/[^\\]$/p' "$b_tmp/explain" |
 		sed "s|$rootfs|ROOTFS|g; s|$top/scripts/\.\./bin/|bin/|g; s|$top/||g; s| -v||g" >"$b_tmp/chain"
-	# The first word of each line: env (the clean environment, which the
-	# script makes itself: -x shows it as env -i), then one helper a line.
+	# The first word of each line: one helper a line.
 	actual=$(sed 's/^mkcontainer: + //' "$b_tmp/chain" | awk '{ sub(/.*\//, "", $1); printf "%s ", $1 }')
 fi
-assumed='env mkveth ptyexec nsexec setcg pivot confine '
+assumed='mkveth ptyexec nsexec setcg pivot confine '
 [ "$actual" = "$assumed" ] ||
 	warn "mkcontainer.sh runs the chain '${actual:-?}'; this script measures '$assumed'"
 
 # Each chain once first: a failure here is clearer than in hyperfine.
-if ! sh -c "$clean" || ! sh -c "$mkveth $B/ptyexec $nsxnet $setcg $tail" ||
+if ! sh -c "$clean" || ! sh -c "$mkveth $ptyexec $nsxnet $setcg $tail" ||
 	! sh -c "$clean"; then
-	die "the helper chain does not run: $mkveth $B/ptyexec $nsxnet $setcg $tail"
+	die "the helper chain does not run: $mkveth $ptyexec $nsxnet $setcg $tail"
 fi
 
 phase exec 'exec of /bin/true' '' "$R/bin/true"
@@ -125,7 +125,7 @@ phase C '+ confine' '' "$nsx $tail"
 phase D '+ setcg (create, join)' "$rm_cg" "$nsx $setcg $tail"
 phase cgrm 'setcg -r alone' "$setcg /bin/true" "$rm_cg"
 phase E '+ join a netns (--net=)' "$new_ns" "$nsxnet $setcg $tail"
-phase F '+ mkveth -n, ptyexec' "$rm_all" "$mkveth $B/ptyexec $nsxnet $setcg $tail"
+phase F '+ mkveth -n, ptyexec' "$rm_all" "$mkveth $ptyexec $nsxnet $setcg $tail"
 phase nsrm 'mkveth -r alone' "$new_veth" "$B/mkveth -r $nsf"
 sh -c "$clean"
 phase full 'scripts/mkcontainer.sh' '' "$(shq "$MKC") -r $R $name $ip -- /bin/true"
