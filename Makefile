@@ -19,7 +19,9 @@ LDFLAGS ?= -static
 # glibc one (glibc probes the CPU at every start, and on a virtual machine
 # each cpuid traps to the hypervisor), and a container start is mostly
 # exec's of helpers. glibc ($(CC)) otherwise; both are tested.
-HELPER_CC ?= $(if $(shell command -v musl-gcc 2>/dev/null),musl-gcc,$(CC))
+ifeq ($(origin HELPER_CC),undefined)
+HELPER_CC := $(if $(shell command -v musl-gcc 2>/dev/null),musl-gcc,$(CC))
+endif
 # musl-gcc searches musl's headers alone: the kernel's (linux/, asm/) are
 # added from a directory of links to them.
 ifneq ($(findstring musl,$(HELPER_CC)),)
@@ -71,9 +73,10 @@ bin/.cc: FORCE
 	@[ "$$(cat $@ 2>/dev/null)" = '$(HELPER_CC)' ] || echo '$(HELPER_CC)' >$@
 
 bin/.kernel-include:
-	mkdir -p $@
-	ln -sfn /usr/include/linux /usr/include/asm-generic $@/
-	ln -sfn /usr/include/$$(gcc -print-multiarch)/asm $@/asm
+	rm -rf $@.new && mkdir -p $@.new
+	ln -s /usr/include/linux /usr/include/asm-generic $@.new/
+	ln -s /usr/include/$$(gcc -print-multiarch)/asm $@.new/asm
+	mv $@.new $@
 
 FORCE:
 

@@ -25,6 +25,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -42,7 +43,8 @@ static noreturn void usage(void)
 	     "  -l FD    take an exclusive lock on descriptor FD (open in the caller)\n"
 	     "           without waiting; exit 1 if another process holds it\n"
 	     "  -r       remove each PATH: a file, or a directory and the files in\n"
-	     "           it (not deeper); a missing PATH is not an error\n"
+	     "           it (not deeper; its \"lock\" last); a missing PATH is not\n"
+	     "           an error\n"
 	     "  -v       print each system call made\n"
 	     "  -h       print this help\n"
 	     "\n"
@@ -71,14 +73,32 @@ static int lock_fd(const char *arg)
 	err(EXIT_SETUP, "cannot lock descriptor %d", (int)fd);
 }
 
+/* Unlink NAME in directory fd DIRFD (of PATH): 0, or -1 after a warning. */
+static int unlink_in(int dirfd, const char *path, const char *name)
+{
+	trace("unlinkat(\"%s\", \"%s\")", path, name);
+	if (unlinkat(dirfd, name, 0) < 0 && errno != ENOENT) {
+		warn("cannot remove '%s/%s'", path, name);
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * Remove PATH: a file, or a directory with the files in it. On an error,
  * say so and go on with the rest (as rm -rf): returns -1 then.
+ *
+ * A state directory's names are all read before the first is removed, and
+ * its "lock" goes last: once it is gone, a new container of the same name
+ * may make its own lock and files there, which must not be removed with
+ * ours (the rmdir then fails, and the directory is the new container's).
  */
 static int remove_path(const char *path)
 {
 	struct dirent *ent;
-	int fd, ret = 0;
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	int fd, ret = 0, has_lock = 0;
 	DIR *d;
 
 	trace("unlink(\"%s\") (see unlink(2))", path);
@@ -99,23 +119,37 @@ static int remove_path(const char *path)
 		if (ent->d_name[0] == '.' && (!ent->d_name[1] ||
 		    (ent->d_name[1] == '.' && !ent->d_name[2])))
 			continue;
-		trace("unlinkat(\"%s\", \"%s\")", path, ent->d_name);
-		if (unlinkat(fd, ent->d_name, 0) < 0 && errno != ENOENT) {
-			warn("cannot remove '%s/%s'", path, ent->d_name);
-			ret = -1;
+		if (!strcmp(ent->d_name, "lock")) {
+			has_lock = 1;
+			continue;
 		}
+		if (n == cap) {
+			cap = cap ? 2 * cap : 16;
+			names = realloc(names, cap * sizeof(*names));
+			if (!names)
+				err(EXIT_SETUP, "realloc");
+		}
+		if (!(names[n++] = strdup(ent->d_name)))
+			err(EXIT_SETUP, "strdup");
 	}
 	if (errno) {
 		warn("cannot read directory '%s'", path);
 		ret = -1;
 	}
+	for (size_t i = 0; i < n; i++) {
+		ret |= unlink_in(fd, path, names[i]);
+		free(names[i]);
+	}
+	free(names);
+	if (has_lock)
+		ret |= unlink_in(fd, path, "lock");
 	closedir(d);
 	trace("rmdir(\"%s\") (see rmdir(2))", path);
 	if (rmdir(path) < 0 && errno != ENOENT) {
 		warn("cannot remove directory '%s'", path);
 		ret = -1;
 	}
-	return ret;
+	return ret ? -1 : 0;
 }
 
 int main(int argc, char **argv)

@@ -517,10 +517,11 @@ else
 fi
 tool warning ip iproute2 "used by the tutorial and the tests (mkcontainer needs none)"
 tool missing flock util-linux "needed by rmcontainer (it waits for a container's lock)"
-for t in cat getconf mkdir mkfifo rm tail; do
+for t in cat getconf mkdir mkfifo tail; do
 	case $t in getconf) pkg=libc-bin ;; *) pkg=coreutils ;; esac
 	tool missing "$t" "$pkg" "$run"
 done
+tool missing env coreutils 'needed by execcontainer (a clean environment)'
 
 tests='needed by make test (which installs it)'
 tool warning bats bats "$tests"

@@ -81,13 +81,13 @@ require_root() {
 # lock FD FILE: take an exclusive flock on FILE (created if missing) through
 # descriptor FD, without waiting (mkstate -l: flock -n, but static and quick
 # to start; $bin must be set). Returns 1 when another process holds it, 2
-# when FILE cannot be opened. Holders remove FILE when they are done, so after
+# when FILE cannot be opened or locked. Holders remove FILE when they are done, so after
 # taking the lock make sure it is still the file at that path; if not (it was
 # removed in between), start again.
 lock() {
 	while :; do
 		{ command eval "exec $1>>\"\$2\""; } 2>/dev/null || return 2
-		"$bin/mkstate" -l "$1" || return 1
+		"$bin/mkstate" -l "$1" || { [ "$?" -eq 1 ] && return 1; return 2; }
 		[ "$2" -ef "/proc/self/fd/$1" ] && return 0
 	done
 }

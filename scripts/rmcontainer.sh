@@ -163,7 +163,7 @@ done
 for addr in "$MKC_IPS"/*; do
 	[ -f "$addr" ] || continue
 	if lock 7 "$addr"; then
-		rm -f "$addr"
+		"$bin/mkstate" -r "$addr"
 		report "address lock ${addr##*/}"
 		exec 7>&-
 	fi

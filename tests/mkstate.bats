@@ -45,6 +45,16 @@ setup() {
 	[ ! -e "$BATS_TEST_TMPDIR/file" ] || fail "the file is still there"
 }
 
+@test "-r removes a directory's lock last: a new owner's lock made meanwhile is not in the listing" {
+	mkdir "$d"
+	touch "$d/info" "$d/lock" "$d/log" "$d/zz"
+	run -0 mkstate -v -r "$d"
+	run -0 grep -o 'unlinkat("[^"]*", "[^"]*")\|rmdir("' <<<"$output"
+	assert_equal "${#lines[@]}" 5
+	assert_line --index 3 "unlinkat(\"$d\", \"lock\")"
+	assert_line --index 4 'rmdir("'
+}
+
 @test "-r goes on after a path it cannot remove, and then exits 125" {
 	mkdir -p "$d/sub" "$d.2"
 	touch "$d.2/f"

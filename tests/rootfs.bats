@@ -64,7 +64,7 @@ teardown() {
 	assert_line --regexp '^PATH=/usr/local/sbin:'
 }
 
-@test "no process of the container has the caller's environment, the host-side chain and init included" {
+@test "no process of the container has the caller's environment: COMMAND, the init, nsexec's host side" {
 	MKC_TEST_SECRET=leaked start_container c "$(cname)" "$(test_ip 2)" sh -c 'echo ready; exec sleep 1000'
 	wait_output "$c_out" ready
 	init=$(cat "/run/mkcontainer/$(cname)/init.pid")
