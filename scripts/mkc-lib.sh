@@ -24,7 +24,6 @@ MKC_IPS=$MKC_STATE/.ip
 : "${MKC_BRIDGE:=mkc0}"
 : "${MKC_CGROUP_PARENT:=mkc}"
 # Where cgroups are mounted; a cgroup v2 host has cgroup.controllers there.
-# shellcheck disable=SC2034 # used by mkcontainer.sh
 MKC_CGROUP_FS=/sys/fs/cgroup
 
 also_rm='' # a file remove_container removes too (the caller's address lock)
@@ -160,9 +159,10 @@ remove_container() {
 	fi
 	if [ -n "$info_cgroup" ]; then
 		# Also when it is gone: a setcg killed while making it may have
-		# left its parent (mkc/) behind.
+		# left its parent (mkc/) behind. (Whether it was there matters
+		# only to the report: no look on a container's own way out.)
 		made=''
-		! cgroup_exists "$info_cgroup" || made=1
+		[ -z "${verbose_removal:-}" ] || ! cgroup_exists "$info_cgroup" || made=1
 		explain "$bin/setcg" ${explain:+-v} -rf "$info_cgroup"
 		if "$bin/setcg" ${explain:+-v} -rf "$info_cgroup"; then
 			[ -z "$made" ] || report "cgroup $info_cgroup"
@@ -198,7 +198,7 @@ remove_container() {
 
 # cgroup_exists PATH: in any hierarchy (v1 controllers, or v2).
 cgroup_exists() {
-	for d in /sys/fs/cgroup/*/"$1" /sys/fs/cgroup/"$1"; do
+	for d in "$MKC_CGROUP_FS"/*/"$1" "$MKC_CGROUP_FS/$1"; do
 		[ ! -d "$d" ] || return 0
 	done
 	return 1

@@ -472,9 +472,8 @@ if [ -e "$MKC_CGROUP_FS/cgroup.controllers" ]; then
 	into_cgroup=$MKC_CGROUP_FS/$cgroup
 else
 	into_cgroup=''
-	set -- "$cgroup" "$@"
-	[ -z "$cpus" ] || set -- -c "$cpus" "$@"
-	set -- "$bin/setcg" ${explain:+-v} -m "$bytes" -p "$pids" "$@"
+	set -- "$bin/setcg" ${explain:+-v} -m "$bytes" -p "$pids" \
+		${cpus:+-c "$cpus"} "$cgroup" "$@"
 fi
 [ -z "$detach" ] || set -- --keep-fd=3 "$@"
 [ -z "$userns" ] || set -- --keep-fd=4 "$@"
@@ -503,9 +502,8 @@ start_chain() {
 		--pidfile="$dir/init.pid" --hold-fd=8 --hold-fd=9 \
 		${into_cgroup:+"--into-cgroup=$into_cgroup"} "$@"
 	if [ -n "$into_cgroup" ]; then
-		set -- "$cgroup" "$@"
-		[ -z "$cpus" ] || set -- -c "$cpus" "$@"
-		set -- "$bin/setcg" ${explain:+-v} -n -m "$bytes" -p "$pids" "$@"
+		set -- "$bin/setcg" ${explain:+-v} -n -m "$bytes" -p "$pids" \
+			${cpus:+-c "$cpus"} "$cgroup" "$@"
 	fi
 	# ptyexec -i -e: the container's environment, not the caller's; set
 	# before nsexec starts, whose environment its init keeps.

@@ -139,11 +139,20 @@ cg_file() {
 		return
 	fi
 	path=$(sed -n 's/^0:://p' "/proc/$pid/cgroup")
-	if [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; then
-		echo "/sys/fs/cgroup$path/$4"
-	else
-		echo "/sys/fs/cgroup/unified$path/$4"
-	fi
+	echo "$(cgroup2_root || echo /sys/fs/cgroup/unified)$path/$4"
+}
+
+# cgroup2_root: the cgroup v2 hierarchy: all of /sys/fs/cgroup, or the
+# unified one of a hybrid host; fails when there is none.
+cgroup2_root() {
+	local d
+	for d in /sys/fs/cgroup /sys/fs/cgroup/unified; do
+		if [ "$(stat -f -c %T "$d" 2>/dev/null)" = cgroup2fs ]; then
+			echo "$d"
+			return
+		fi
+	done
+	return 1
 }
 
 # command_pid PID: the host PID of COMMAND in the container that the

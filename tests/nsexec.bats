@@ -66,22 +66,10 @@ ns_of() { readlink "/proc/$1/ns/$2"; }
 	assert_line "init"
 }
 
-# The cgroup v2 hierarchy: all of /sys/fs/cgroup, or the unified one of a
-# hybrid host (where CLONE_INTO_CGROUP works too).
-v2_root() {
-	local d
-	for d in /sys/fs/cgroup /sys/fs/cgroup/unified; do
-		if [ "$(stat -f -c %T "$d" 2>/dev/null)" = cgroup2fs ]; then
-			echo "$d"
-			return
-		fi
-	done
-	return 1
-}
-
 @test "--into-cgroup: COMMAND is born in the cgroup v2 directory, the init stays out" {
 	local root
-	root=$(v2_root) || skip "no cgroup v2 hierarchy on this host"
+	# (on a hybrid host, the unified one: CLONE_INTO_CGROUP works there too)
+	root=$(cgroup2_root) || skip "no cgroup v2 hierarchy on this host"
 	CGDIR=$root/$NS
 	mkdir "$CGDIR"
 	: >"$BATS_TEST_TMPDIR/ready"

@@ -36,10 +36,8 @@ cgversion() {
 cgdir() {
 	if [ "$(cgversion "$1")" = 1 ]; then
 		echo "/sys/fs/cgroup/$1/$2"
-	elif [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]; then
-		echo "/sys/fs/cgroup/$2"
 	else
-		echo "/sys/fs/cgroup/unified/$2"
+		echo "$(cgroup2_root || echo /sys/fs/cgroup/unified)/$2"
 	fi
 }
 
