@@ -3,8 +3,10 @@
  * itself: make its directory, lock, remove.
  *
  *   mkstate [-v] -d DIR        make directory DIR, if missing (mkdir(2))
- *   mkstate [-v] -l FD         lock the file open on descriptor FD, without
- *                              waiting (flock(2)); 1 if someone holds it
+ *   mkstate [-v] -l FD [-l FD]...
+ *                              lock the file open on each descriptor FD, in
+ *                              order, without waiting (flock(2)); N if
+ *                              someone holds the Nth
  *   mkstate [-v] -r PATH...    remove each PATH: a file, or a directory and
  *                              the files in it (unlink(2), rmdir(2))
  *
@@ -12,6 +14,8 @@
  * program: each of those is a dynamically linked exec that costs about a
  * millisecond of every container's start, four times over (README
  * "Performance"). The state directory's protocol is in scripts/mkc-lib.sh.
+ * Several -l, for the container's name and its address, take one exec
+ * instead of two.
  *
  * A lock is held by the open file description, which the caller shares: as
  * with `flock -n FD`, it stays held after we exit, for as long as the caller
@@ -30,10 +34,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#define MAX_LOCKS 8 /* -l: exit statuses 1 to 8 */
+
 static noreturn void usage(void)
 {
 	puts("Usage: mkstate [-v] -d DIR\n"
-	     "       mkstate [-v] -l FD\n"
+	     "       mkstate [-v] -l FD [-l FD]...\n"
 	     "       mkstate [-v] -r PATH...\n"
 	     "A container's state files: make a directory, lock a descriptor,\n"
 	     "remove files and directories (what mkdir, flock -n and rm -rf do,\n"
@@ -41,14 +47,17 @@ static noreturn void usage(void)
 	     "\n"
 	     "  -d DIR   make directory DIR (mode 0777 less the umask), if missing\n"
 	     "  -l FD    take an exclusive lock on descriptor FD (open in the caller)\n"
-	     "           without waiting; exit 1 if another process holds it\n"
+	     "           without waiting; repeatable: the locks are taken in order,\n"
+	     "           and the first held by another process ends it (exit N for\n"
+	     "           the Nth -l; the locks before it stay taken)\n"
 	     "  -r       remove each PATH: a file, or a directory and the files in\n"
 	     "           it (not deeper; its \"lock\" last); a missing PATH is not\n"
 	     "           an error\n"
 	     "  -v       print each system call made\n"
 	     "  -h       print this help\n"
 	     "\n"
-	     "Exit status: 0 done; 1 the lock is held by another process; 125 error.");
+	     "Exit status: 0 done; N the Nth -l's lock is held by another process;\n"
+	     "125 error.");
 	exit(0);
 }
 
@@ -59,18 +68,24 @@ static void make_dir(const char *dir)
 		err(EXIT_SETUP, "cannot create directory '%s'", dir);
 }
 
-static int lock_fd(const char *arg)
+static int parse_fd(const char *arg)
 {
 	uint64_t fd;
 
 	if (parse_u64(arg, &fd) < 0 || fd > 1023)
 		usage_error("invalid descriptor '%s'", arg);
-	trace("flock(%d, LOCK_EX|LOCK_NB) (see flock(2))", (int)fd);
-	if (flock((int)fd, LOCK_EX | LOCK_NB) == 0)
+	return (int)fd;
+}
+
+/* 0 when locked, 1 when another process holds the lock. */
+static int lock_fd(int fd)
+{
+	trace("flock(%d, LOCK_EX|LOCK_NB) (see flock(2))", fd);
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
 		return 0;
 	if (errno == EWOULDBLOCK)
 		return 1;
-	err(EXIT_SETUP, "cannot lock descriptor %d", (int)fd);
+	err(EXIT_SETUP, "cannot lock descriptor %d", fd);
 }
 
 /* Unlink NAME in directory fd DIRFD (of PATH): 0, or -1 after a warning. */
@@ -154,27 +169,34 @@ static int remove_path(const char *path)
 
 int main(int argc, char **argv)
 {
-	const char *dir = NULL, *fd = NULL;
-	int opt, rm = 0, status = 0;
+	const char *dir = NULL;
+	int fds[MAX_LOCKS], nfd = 0, opt, rm = 0, status = 0;
 
 	while ((opt = getopt(argc, argv, "+d:l:rvh")) != -1) {
 		switch (opt) {
 		case 'd': dir = optarg; break;
-		case 'l': fd = optarg; break;
+		case 'l':
+			if (nfd == MAX_LOCKS)
+				usage_error("at most %d -l", MAX_LOCKS);
+			fds[nfd++] = parse_fd(optarg);
+			break;
 		case 'r': rm = 1; break;
 		case 'v': verbose = 1; break;
 		case 'h': usage();
 		default: usage_error("invalid option");
 		}
 	}
-	if (!!dir + !!fd + rm != 1)
+	if (!!dir + !!nfd + rm != 1)
 		usage_error("expected one of -d, -l and -r");
 	if (!rm && optind < argc)
 		usage_error("unexpected argument '%s'", argv[optind]);
 	if (dir)
 		make_dir(dir);
-	else if (fd)
-		return lock_fd(fd);
+	else if (nfd) {
+		for (int i = 0; i < nfd; i++)
+			if (lock_fd(fds[i]))
+				return i + 1;
+	}
 	else
 		for (; optind < argc; optind++)
 			if (remove_path(argv[optind]) < 0)

@@ -309,6 +309,7 @@ dir_made=''
 name_locked=''
 ip_tried=''
 ip_locked=''
+info_written=''
 handed_over=''
 
 # shellcheck disable=SC2317 # called by the traps
@@ -331,7 +332,12 @@ cleanup() {
 		"$bin/mkstate" -l 9 && [ "$MKC_IPS/$ip" -ef "/proc/self/fd/9" ]; }; then
 		also_rm=$MKC_IPS/$ip
 	fi
-	if [ -n "$name_locked" ]; then
+	if [ -n "$info_written" ]; then
+		# shellcheck disable=SC2034 # used by remove_made
+		info_name=$name info_ip=$ip info_netns=$netns info_veth=$veth \
+			info_cgroup=$cgroup
+		remove_made "$dir"
+	elif [ -n "$name_locked" ]; then
 		remove_container "$dir"
 	elif [ -n "$dir_made" ] && [ -d "$dir" ] && lock 8 "$dir/lock"; then
 		# A signal came between our mkdir and our lock: if nobody holds
@@ -390,41 +396,44 @@ trap_signals
 # The state (the container's output with -d, among others) is root's alone.
 umask 077
 [ -d "$MKC_IPS" ] || mkdir -p "$MKC_STATE" "$MKC_IPS"
-# The name: its state directory and lock. A container that is ending removes
-# both, maybe between our mkdir and our open: then try again.
+# The name (its state directory and lock) and the address (its lock file),
+# locked in one go. A container that is ending removes its directory, maybe
+# between our mkdir and our open: then try again.
 tries=0
+ip_tried=1
 while :; do
 	dir_made=1
 	[ -d "$dir" ] || "$bin/mkstate" -d "$dir" 2>/dev/null || true
 	rc=0
-	lock 8 "$dir/lock" || rc=$?
-	[ "$rc" -ne 0 ] || break
-	if [ "$rc" -eq 1 ]; then
+	lock 8 "$dir/lock" 9 "$MKC_IPS/$ip" || rc=$?
+	case $rc in
+	0 | 2) break ;;
+	1)
 		dir_made=''
-		die "name '$name' is in use by a running container"
-	fi
+		die "name '$name' is in use by a running container" ;;
+	4) die "cannot create lock file '$MKC_IPS/$ip'" ;;
+	esac
 	tries=$((tries + 1))
 	[ "$tries" -lt 100 ] || die "cannot create state directory '$dir'"
 done
 name_locked=1
-# What a container of this name left when it could not clean up (kill -9).
-[ ! -f "$dir/info" ] || remove_container "$dir" keep
-rc=0
-ip_tried=1
-lock 9 "$MKC_IPS/$ip" || rc=$?
-if [ "$rc" -eq 1 ]; then
+if [ "$rc" -eq 2 ]; then
 	owner='?'
 	read -r owner <"$MKC_IPS/$ip" 2>/dev/null || true
 	die "IP address $ip is in use by running container '$owner'"
 fi
-[ "$rc" -eq 0 ] || die "cannot create lock file '$MKC_IPS/$ip'"
 ip_locked=1
+# What a container of this name left when it could not clean up (kill -9).
+[ ! -f "$dir/info" ] || remove_container "$dir" keep
 # The gateway must not be a running container's address either.
 if [ -e "$MKC_IPS/$gateway" ] && ! lock 7 "$MKC_IPS/$gateway"; then
 	die "gateway $gateway is the address of a running container"
 fi
 exec 7>&-
-printf '%s\n' "$name" >"$MKC_IPS/$ip"
+# Who holds the address, for the "in use" message: written through our
+# descriptor (no second open), after what a crashed holder left.
+[ ! -s "$MKC_IPS/$ip" ] || : >"$MKC_IPS/$ip"
+printf '%s\n' "$name" >&9
 
 # What lscontainer, execcontainer and rmcontainer need, and what was made.
 printf '%s\n' "name=$name" \
@@ -441,6 +450,7 @@ printf '%s\n' "name=$name" \
 	"rootfs=$rootfs" \
 	"detached=$detach" \
 	"userns=${userns:+$dir/userns}" >"$dir/info"
+info_written=1
 
 if [ -n "$userns" ]; then
 	userns=$dir/userns

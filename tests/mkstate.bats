@@ -29,6 +29,20 @@ setup() {
 	run -0 flock -n "$d.lock" true
 }
 
+@test "-l repeated takes the locks in order; N when the Nth is held, the ones before it taken" {
+	touch "$d.a" "$d.b"
+	exec 7>>"$d.b"
+	run -0 mkstate -l 7
+	# a held, b held by us: the other process gets a, and stops at b (2)
+	run -2 sh -c 'exec 5>>"$1" 6>>"$2"; mkstate -l 5 -l 6 || { s=$?; flock -n "$1" true || exit "$s"; exit 9; }' sh "$d.a" "$d.b"
+	exec 7>&-
+	run -0 sh -c 'exec 5>>"$1" 6>>"$2"; mkstate -l 5 -l 6 && ! flock -n "$1" true && ! flock -n "$2" true' sh "$d.a" "$d.b"
+	exec 7>>"$d.a"
+	run -0 mkstate -l 7
+	run -1 sh -c 'exec 5>>"$1" 6>>"$2"; mkstate -l 5 -l 6' sh "$d.a" "$d.b"
+	exec 7>&-
+}
+
 @test "-l on a descriptor that is not open, or not a number: 125 with the reason" {
 	run -125 mkstate -l 99
 	assert_output "mkstate: cannot lock descriptor 99: Bad file descriptor"
