@@ -3,6 +3,8 @@
  *
  *   mkveth [-v] [-n] [-b BRIDGE] [-g GATEWAY[/PREFIX]] [-i IFNAME] [-m MTU]
  *          HOSTIF NETNS ADDRESS[/PREFIX] [COMMAND [ARG]...]
+ *   mkveth [-v] -N [-b BRIDGE] [-g GATEWAY[/PREFIX]] [-i IFNAME] [-m MTU]
+ *          HOSTIF ADDRESS[/PREFIX] [COMMAND [ARG]...]
  *   mkveth [-v] -d HOSTIF
  *   mkveth [-v] -r NETNS
  *
@@ -44,6 +46,13 @@
  * so unshare(CLONE_NEWNET), bind-mount /proc/self/ns/net onto the file NETNS,
  * and setns() back. -r undoes that (umount2 + unlink), like `ip netns
  * delete`; the veth goes with the namespace, its peer being inside.
+ *
+ * With -N, the new namespace has no file: mkveth unshare()s it and stays in
+ * it, so COMMAND runs in it, and it lives exactly as long as the processes
+ * in it (the container's): nothing to remove afterwards, and nothing to
+ * leak when they are killed. The host's socket is opened before the
+ * unshare, as a socket stays in the namespace it was made in.
+ * mkcontainer.sh uses -N.
  */
 #include "common.h"
 
@@ -88,6 +97,8 @@ static noreturn void usage(void)
 {
 	printf("Usage: %1$s [-v] [-n] [-b BRIDGE] [-g GATEWAY[/PREFIX]] [-i IFNAME] [-m MTU]\n"
 	       "              HOSTIF NETNS ADDRESS[/PREFIX] [COMMAND [ARG]...]\n"
+	       "       %1$s [-v] -N [-b BRIDGE] [-g GATEWAY[/PREFIX]] [-i IFNAME] [-m MTU]\n"
+	       "              HOSTIF ADDRESS[/PREFIX] [COMMAND [ARG]...]\n"
 	       "       %1$s [-v] -d HOSTIF\n"
 	       "       %1$s [-v] -r NETNS\n"
 	       "\n"
@@ -102,6 +113,9 @@ static noreturn void usage(void)
 	       "  -m MTU      MTU of the pair (65535, as big as a veth allows: the\n"
 	       "              traffic stays on this host; the bridge follows its ports)\n"
 	       "  -n          first make NETNS a new network namespace (as ip netns add)\n"
+	       "  -N          a new network namespace with no file (no NETNS): mkveth\n"
+	       "              enters it and COMMAND runs in it; it ends, and the veth\n"
+	       "              with it, when the last process in it does\n"
 	       "  -d HOSTIF   delete the veth pair HOSTIF (both ends) and exit\n"
 	       "  -r NETNS    remove the network namespace NETNS made with -n, and\n"
 	       "              with it its veth (as ip netns delete), and exit\n"
@@ -331,8 +345,10 @@ static void name_link(struct request *r, uint16_t type, uint16_t flags,
 	add_str(r, IFLA_IFNAME, name);
 }
 
-/* RTM_GETLINK: the link's index and kind ("" for a physical device). */
-static int get_link(int fd, const char *name, char kind[IFNAMSIZ], const char *where)
+/* RTM_GETLINK: the link's index, kind ("" for a physical device) and, if
+ * FLAGS is not NULL, its flags (IFF_UP...). */
+static int get_link(int fd, const char *name, char kind[IFNAMSIZ], unsigned *flags,
+		    const char *where)
 {
 	struct request req;
 	union answer reply;
@@ -348,6 +364,8 @@ static int get_link(int fd, const char *name, char kind[IFNAMSIZ], const char *w
 	if (reply.hdr.nlmsg_type != RTM_NEWLINK || reply.hdr.nlmsg_len < NLMSG_LENGTH(sizeof(*ifi)))
 		errx(EXIT_SETUP, "no link information for '%s'", name);
 	kind[0] = '\0';
+	if (flags)
+		*flags = ifi->ifi_flags;
 	len = (int)IFLA_PAYLOAD(&reply.hdr);
 	for (struct rtattr *a = IFLA_RTA(ifi); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
 		if (a->rta_type != IFLA_LINKINFO)
@@ -427,6 +445,7 @@ struct clash {
 	struct ipv4 found;     /* the clashing route, or address */
 	int oif;               /* its interface; 0 for a route with none */
 	bool any;
+	bool gw_there;         /* the gateway is on the bridge already */
 };
 
 static void each_route(const struct nlmsghdr *h, void *arg)
@@ -473,6 +492,9 @@ static void each_address(const struct nlmsghdr *h, void *arg)
 	for (struct rtattr *a = IFA_RTA(ifa); RTA_OK(a, len); a = RTA_NEXT(a, len))
 		if (a->rta_type == IFA_LOCAL)
 			memcpy(&local, RTA_DATA(a), sizeof(local));
+	if (ifa->ifa_family == AF_INET && c->bridge && (int)ifa->ifa_index == c->bridge &&
+	    local.s_addr == c->gw.addr.s_addr && ifa->ifa_prefixlen == c->gw.prefix)
+		c->gw_there = true;
 	/* The gateway may be on the bridge already (shared); ADDRESS nowhere. */
 	if (ifa->ifa_family != AF_INET || !local.s_addr ||
 	    !(local.s_addr == c->ip.addr.s_addr ||
@@ -504,7 +526,7 @@ static bool is_named(int fd, int index, const char *want)
  * already one of the host's addresses. Routes on the bridge itself are those
  * of other containers on the same subnet: fine.
  */
-static void check_subnet(int fd, const char *brname, int bridge, struct ipv4 ip,
+static bool check_subnet(int fd, const char *brname, int bridge, struct ipv4 ip,
 			 struct ipv4 gw)
 {
 	struct clash c = { .bridge = bridge, .subnet = gw, .ip = ip, .gw = gw };
@@ -523,10 +545,8 @@ static void check_subnet(int fd, const char *brname, int bridge, struct ipv4 ip,
 	}
 	/* BRIDGE missing when we looked, made since by another mkveth (for
 	 * another container of the subnet): its route is fine, look again. */
-	if (c.any && !bridge && is_named(fd, c.oif, brname)) {
-		check_subnet(fd, brname, c.oif, ip, gw);
-		return;
-	}
+	if (c.any && !bridge && is_named(fd, c.oif, brname))
+		return check_subnet(fd, brname, c.oif, ip, gw);
 	if (c.any) {
 		link_name(fd, c.oif, name);
 		errx(EXIT_SETUP, "subnet %s/%u overlaps the host's route %s/%u%s%s: "
@@ -540,21 +560,23 @@ static void check_subnet(int fd, const char *brname, int bridge, struct ipv4 ip,
 		err(EXIT_SETUP, "cannot list the host's addresses");
 	}
 	if (c.any && !bridge && c.found.addr.s_addr == gw.addr.s_addr &&
-	    is_named(fd, c.oif, brname)) {
-		check_subnet(fd, brname, c.oif, ip, gw);
-		return;
-	}
+	    is_named(fd, c.oif, brname))
+		return check_subnet(fd, brname, c.oif, ip, gw);
 	if (c.any) {
 		link_name(fd, c.oif, name);
 		errx(EXIT_SETUP, "%s %s is already in use by the host, on %s",
 		     c.found.addr.s_addr == ip.addr.s_addr ? "address" : "gateway",
 		     ipstr(c.found.addr, buf), name);
 	}
+	return c.gw_there;
 }
 
 /*
- * Look the bridge up; create it when missing. EEXIST on creation means
- * another mkveth created it at the same moment, which is just as good.
+ * Make the bridge when it was missing (INDEX 0) and bring it up, with the
+ * gateway's address: what the first container of the subnet does; the next
+ * ones find all three done (KIND, FLAGS, GW_THERE: what was seen when the
+ * bridge was looked up and the addresses listed) and send nothing. EEXIST
+ * means another mkveth made it at the same moment, which is just as good.
  * Returns its index.
  *
  * A bridge left to itself takes the lowest MAC address of its ports, so it
@@ -562,16 +584,15 @@ static void check_subnet(int fd, const char *brname, int bridge, struct ipv4 ip,
  * gateway's old MAC would lose the host until their ARP entry expired. A MAC
  * set at creation is kept (as Docker does for docker0).
  */
-static int setup_bridge(int fd, const char *bridge, struct ipv4 gw)
+static int setup_bridge(int fd, const char *bridge, struct ipv4 gw, int index,
+			char kind[IFNAMSIZ], unsigned flags, bool gw_there)
 {
 	unsigned char mac[6];
-	char kind[IFNAMSIZ];
 	struct request req;
 	struct rtattr *info;
-	int index, error;
+	int error;
 
-	index = get_link(fd, bridge, kind, "");
-	if (index == -ENODEV) {
+	if (!index) {
 		if (getrandom(mac, sizeof(mac), 0) != sizeof(mac))
 			err(EXIT_SETUP, "cannot get random bytes for a MAC address");
 		mac[0] = (mac[0] & 0xfe) | 0x02; /* unicast, locally administered */
@@ -585,16 +606,17 @@ static int setup_bridge(int fd, const char *bridge, struct ipv4 gw)
 		error = rtnl_talk(fd, &req, NULL);
 		if (error && error != -EEXIST)
 			fail(error, "cannot create bridge", bridge);
-		index = get_link(fd, bridge, kind, "");
+		index = get_link(fd, bridge, kind, &flags, "");
+		gw_there = false;
 	}
 	if (index < 0)
 		fail(index, "cannot find bridge", bridge);
 	if (strcmp(kind, "bridge"))
 		errx(EXIT_SETUP, "'%s' exists and is not a bridge", bridge);
-	link_up(fd, bridge, "");
+	if (!(flags & IFF_UP))
+		link_up(fd, bridge, "");
 	/* The gateway is shared by every container on the subnet: EEXIST is fine. */
-	error = add_address(fd, index, bridge, gw, "");
-	if (error && error != -EEXIST)
+	if (!gw_there && (error = add_address(fd, index, bridge, gw, "")) && error != -EEXIST)
 		fail(error, "cannot add the gateway address to", bridge);
 	return index;
 }
@@ -787,7 +809,7 @@ static void setup_inside(int fd, const char *ifname, struct ipv4 ip, struct ipv4
 	int index, error;
 
 	link_up(fd, "lo", in);
-	if ((index = get_link(fd, ifname, kind, in)) < 0)
+	if ((index = get_link(fd, ifname, kind, NULL, in)) < 0)
 		fail(index, "cannot find new interface", ifname);
 	if ((error = add_address(fd, index, ifname, ip, in)))
 		fail(error, "cannot add address to", ifname);
@@ -807,7 +829,7 @@ static int delete_veth(const char *hostif)
 	int fd = rtnl_open(), index, error;
 
 	/* Refuse anything but a veth: a typo must not delete a bridge or a NIC. */
-	if ((index = get_link(fd, hostif, kind, "")) == -ENODEV)
+	if ((index = get_link(fd, hostif, kind, NULL, "")) == -ENODEV)
 		errx(EXIT_SETUP, "cannot delete '%s': no such link", hostif);
 	if (index < 0)
 		fail(index, "cannot find", hostif);
@@ -853,15 +875,17 @@ int main(int argc, char **argv)
 {
 	const char *bridge = "mkc0", *ifname = "eth0", *gwarg = NULL, *del = NULL;
 	const char *rm = NULL;
-	bool make_ns = false;
+	bool make_ns = false, new_ns = false;
 	uint64_t mtu_arg = 65535;
-	const char *hostif, *nspath;
+	const char *hostif, *nspath, *address;
 	bool setup_opts = false;
 	struct ipv4 ip, gw;
 	int opt, netns, ns_sock, bridge_index, error;
-	char kind[IFNAMSIZ];
+	char kind[IFNAMSIZ] = "";
+	unsigned flags = 0;
+	bool gw_there;
 
-	while ((opt = getopt(argc, argv, "+b:d:g:hi:m:nr:v")) != -1) {
+	while ((opt = getopt(argc, argv, "+b:d:g:hi:m:nNr:v")) != -1) {
 		switch (opt) {
 		case 'm':
 			if (parse_u64(optarg, &mtu_arg) < 0 || mtu_arg < 68 || mtu_arg > 65535)
@@ -869,6 +893,7 @@ int main(int argc, char **argv)
 			setup_opts = true;
 			break;
 		case 'n': make_ns = true; setup_opts = true; break;
+		case 'N': new_ns = true; setup_opts = true; break;
 		case 'r': rm = optarg; break;
 		case 'b': bridge = optarg; setup_opts = true; break;
 		case 'd': del = optarg; break;
@@ -894,17 +919,21 @@ int main(int argc, char **argv)
 		check_removable(rm);
 		return remove_netns(rm);
 	}
-	if (argc - optind < 3)
-		usage_error("missing HOSTIF, NETNS or ADDRESS");
-	hostif = argv[optind];
-	nspath = argv[optind + 1];
+	if (make_ns && new_ns)
+		usage_error("-n and -N do not go together");
+	if (argc - optind < 3 - new_ns)
+		usage_error(new_ns ? "missing HOSTIF or ADDRESS" : "missing HOSTIF, NETNS or ADDRESS");
+	hostif = argv[optind++];
+	/* -N: no NETNS operand; "(new)" in messages. */
+	nspath = new_ns ? "(new)" : argv[optind++];
+	address = argv[optind++];
 	if (!valid_ifname(hostif))
 		usage_error("invalid interface name '%s'", hostif);
 	if (!valid_ifname(bridge))
 		usage_error("invalid bridge name '%s'", bridge);
 	if (!valid_ifname(ifname))
 		usage_error("invalid interface name '%s'", ifname);
-	parse_addresses(argv[optind + 2], gwarg, &ip, &gw);
+	parse_addresses(address, gwarg, &ip, &gw);
 
 	/* Everything that can be checked is checked before anything is made. */
 	if (make_ns) {
@@ -912,24 +941,35 @@ int main(int argc, char **argv)
 			errx(EXIT_SETUP, "cannot register exit handler");
 		make_netns(nspath);
 	}
-	netns = open_netns(nspath);
 	host_sock = rtnl_open();
-	ns_sock = rtnl_open_in(netns, nspath);
-	if ((error = get_link(ns_sock, ifname, kind, " (in netns)")) >= 0)
+	if (new_ns) {
+		trace("unshare(CLONE_NEWNET) (see network_namespaces(7)): ours, and COMMAND's");
+		if (unshare(CLONE_NEWNET) < 0)
+			err(EXIT_SETUP, "cannot create a network namespace");
+		netns = open_netns("/proc/self/ns/net");
+		ns_sock = rtnl_open();
+	} else {
+		netns = open_netns(nspath);
+		ns_sock = rtnl_open_in(netns, nspath);
+	}
+	/* A namespace we just made has lo alone: no need to look. */
+	if (!make_ns && !new_ns &&
+	    (error = get_link(ns_sock, ifname, kind, NULL, " (in netns)")) >= 0)
 		errx(EXIT_SETUP, "'%s' already exists in network namespace '%s'", ifname, nspath);
-	if (error != -ENODEV)
+	if (!make_ns && !new_ns && error != -ENODEV)
 		fail(error, "cannot look up", ifname);
 
 	/* A missing bridge is made later: until then no route is on it. */
-	if ((bridge_index = get_link(host_sock, bridge, kind, "")) == -ENODEV)
+	if ((bridge_index = get_link(host_sock, bridge, kind, &flags, "")) == -ENODEV)
 		bridge_index = 0;
 	else if (bridge_index < 0)
 		fail(bridge_index, "cannot look up", bridge);
-	check_subnet(host_sock, bridge, bridge_index, ip, gw);
+	gw_there = check_subnet(host_sock, bridge, bridge_index, ip, gw);
 
 	if (atexit(undo_veth) != 0)
 		errx(EXIT_SETUP, "cannot register exit handler");
-	bridge_index = setup_bridge(host_sock, bridge, gw);
+	bridge_index = setup_bridge(host_sock, bridge, gw, bridge_index, kind, flags,
+				    gw_there);
 	if ((error = create_veth(host_sock, hostif, bridge_index, bridge, ifname, netns,
 				 (uint32_t)mtu_arg)))
 		fail(error, "cannot create veth", hostif);
@@ -940,7 +980,7 @@ int main(int argc, char **argv)
 	netns_to_undo = NULL;
 
 	/* The sockets and netns fd are O_CLOEXEC: COMMAND does not inherit them. */
-	if (optind + 3 < argc)
-		exec_next(argv + optind + 3);
+	if (optind < argc)
+		exec_next(argv + optind);
 	return 0;
 }

@@ -6,9 +6,11 @@
 # A container here is one chain of small helpers, each doing one kernel job and
 # then exec'ing the next (run `mkcontainer.sh -h`, and see README.md):
 #
-#   mkveth   network namespace; veth pair: host end on the bridge, eth0 inside
+#   mkveth   a new network namespace (the rest of the chain runs in it; it
+#            goes when its last process does); veth pair: host end on the
+#            bridge, eth0 inside
 #   ptyexec  a terminal of its own (or at least a session of its own)
-#   nsexec   join that netns; new mount, UTS, IPC and PID namespaces; hostname;
+#   nsexec   new mount, UTS, IPC and PID namespaces; hostname;
 #            fork: PID 1 is a small init, COMMAND is its child
 #   setcg    cgroup with the memory, CPU and pids limits; move in
 #   pivot    mounts, pivot_root into the root filesystem
@@ -301,7 +303,6 @@ find_helpers
 # --- state, locks, resources -------------------------------------------------
 
 dir=$MKC_STATE/$name
-netns=mkc-$name
 veth='' # see start_chain
 cgroup=$MKC_CGROUP_PARENT/$name
 child=''
@@ -334,7 +335,7 @@ cleanup() {
 	fi
 	if [ -n "$info_written" ]; then
 		# shellcheck disable=SC2034 # used by remove_made
-		info_name=$name info_ip=$ip info_netns=$netns info_veth=$veth \
+		info_name=$name info_ip=$ip info_netns='' info_veth=$veth \
 			info_cgroup=$cgroup
 		remove_made "$dir"
 	elif [ -n "$name_locked" ]; then
@@ -441,7 +442,6 @@ printf '%s\n' "name=$name" \
 	"ip=$ip" \
 	"prefix=$prefix" \
 	"gateway=$gateway" \
-	"netns=$netns" \
 	"veth=$veth" \
 	"cgroup=$cgroup" \
 	"memory=$memory" \
@@ -498,8 +498,9 @@ start_chain() {
 	umask 022 # the container's, whatever the caller's (as Docker)
 	# The host end of the veth is named after the PID of the process that
 	# lives as long as the container (this one): unique among running
-	# containers, and not reused at once, as a veth freed with its namespace
-	# can outlive `ip netns delete` for a moment.
+	# containers, and not reused at once, as a veth goes with its network
+	# namespace, which the kernel frees a moment after its last process
+	# ends.
 	# ($$ is that of the script, also in the -d supervisor, a subshell.)
 	if [ -z "$detach" ]; then
 		self=$$
@@ -507,7 +508,7 @@ start_chain() {
 		read -r self _ </proc/self/stat
 	fi
 	veth=mkc$self
-	set -- "$bin/nsexec" ${explain:+-v} --net="/run/netns/$netns" -m -u -i -p \
+	set -- "$bin/nsexec" ${explain:+-v} -m -u -i -p \
 		--hostname="$hostname" -k "${MKC_STOP_TIMEOUT:-10}" \
 		--pidfile="$dir/init.pid" --hold-fd=8 --hold-fd=9 \
 		${into_cgroup:+"--into-cgroup=$into_cgroup"} "$@"
@@ -515,10 +516,12 @@ start_chain() {
 		set -- "$bin/setcg" ${explain:+-v} -n -m "$bytes" -p "$pids" \
 			${cpus:+-c "$cpus"} "$cgroup" "$@"
 	fi
-	# ptyexec -i -e: the container's environment, not the caller's; set
-	# before nsexec starts, whose environment its init keeps.
-	set -- "$bin/mkveth" ${explain:+-v} -n -b "$MKC_BRIDGE" -g "$gateway/$prefix" \
-		"$veth" "/run/netns/$netns" "$ip/$prefix" \
+	# mkveth -N: the network namespace has no file: it is the chain's own,
+	# and goes with the container, whatever kills it. ptyexec -i -e: the
+	# container's environment, not the caller's; set before nsexec starts,
+	# whose environment its init keeps.
+	set -- "$bin/mkveth" ${explain:+-v} -N -b "$MKC_BRIDGE" -g "$gateway/$prefix" \
+		"$veth" "$ip/$prefix" \
 		"$bin/ptyexec" ${explain:+-v} -i -e "PATH=$container_path" \
 		-e HOME=/root -e TERM="${TERM:-dumb}" -e HOSTNAME="$hostname" "$@"
 	explain "$@"

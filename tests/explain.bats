@@ -18,7 +18,9 @@ teardown() {
 	run --separate-stderr -0 "$MKC" -x "$(cname)" "$(test_ip 2)" echo from-command
 	assert_output from-command
 	output=$stderr lines=("${stderr_lines[@]}")
-	assert_line --regexp "^mkcontainer: \\+ [^ ]*/bin/mkveth -v -n .* /run/netns/mkc-$(cname) "
+	# -N: the network namespace has no file, nsexec joins no --net
+	assert_line --regexp "^mkcontainer: \\+ [^ ]*/bin/mkveth -v -N -b mkc0 -g $(test_ip 1)/24 mkc[0-9]+ $(test_ip 2)/24 "
+	refute_line --partial -- "--net="
 	for h in ptyexec nsexec setcg pivot confine; do
 		assert_line --regexp "^ +[^ ]*/bin/$h -v( |\$)"
 	done
@@ -29,8 +31,8 @@ teardown() {
 	trace=$(grep -n '^mkveth: ' <<<"$stderr" | head -n 1 | cut -d: -f1)
 	[ -n "$first" ] && [ -n "$trace" ] && [ "$first" -lt "$trace" ] ||
 		fail "the chain ($first) is not printed before the helpers run ($trace)"
-	# and the teardown
-	assert_line --regexp "^mkcontainer: \\+ [^ ]*/bin/mkveth -v -r /run/netns/mkc-$(cname)\$"
+	# and the teardown: the namespace (and veth) went with the container
+	refute_line --regexp "^mkcontainer: \\+ [^ ]*/bin/mkveth -v -r"
 	assert_line --regexp "^mkcontainer: \+ [^ ]*/bin/setcg -v -rf mkc/$(cname)\$"
 }
 

@@ -419,6 +419,54 @@ other_bridge() {
 	! grep -q " /run/netns/$NS2 " /proc/self/mountinfo
 }
 
+@test "-N: COMMAND runs in a new network namespace with no file, which goes with its last process" {
+	local before
+	before=$(ip netns list)
+	run -0 mkveth -N -b "$BR" "$VETH" "$SUB.2/24" sh -c '
+		readlink /proc/self/ns/net; ip -o -4 addr show dev eth0; ip route show default
+		busybox ping -c 1 -W 2 '"$SUB.1"' >/dev/null && echo reached-gateway'
+	refute_line "$(readlink /proc/self/ns/net)"
+	assert_line --regexp "^net:\[[0-9]+\]$"
+	assert_line --partial "inet $SUB.2/24 "
+	assert_line --partial "default via $SUB.1 dev eth0"
+	assert_line reached-gateway
+	# no file, no mount: nothing to remove by hand
+	assert_equal "$(ip netns list)" "$before"
+	# the namespace ended with sh, and the veth with it
+	_veth_gone() { ! ip link show "$VETH" >/dev/null 2>&1; }
+	eventually _veth_gone || fail "$VETH outlived its namespace"
+}
+
+@test "-N: usage errors, and a failure leaves no veth" {
+	run -125 mkveth -N -n -b "$BR" "$VETH" "$SUB.2/24"
+	assert_output --partial "-n and -N do not go together"
+	run -125 mkveth -N -b "$BR" "$VETH"
+	assert_output --partial "missing HOSTIF or ADDRESS"
+	# HOSTIF exists already: refused after the namespace was made
+	ip link add "$VETH" type veth peer name "${VETH}p"
+	run -125 mkveth -N -b "$BR" "$VETH" "$SUB.2/24" true
+	assert_output --partial "cannot create veth '$VETH'"
+	run -0 ip link show "${VETH}p"
+}
+
+@test "a bridge already up with the gateway: no request to make it, bring it up or address it" {
+	run -0 mkv "$VETH" "$NS" "$SUB.2/24"
+	ip netns add "$NS2"
+	run -0 mkveth -v -b "$BR" "$VETH2" "/run/netns/$NS2" "$SUB.3/24"
+	refute_line --partial "RTM_NEWLINK bridge"
+	refute_line "mkveth: RTM_NEWLINK $BR up"
+	refute_line "mkveth: RTM_NEWADDR $SUB.1/24 dev $BR"
+	assert_line --partial "RTM_NEWLINK veth $VETH2 master $BR "
+	# a bridge that is down is brought up again
+	ip link set "$BR" down
+	ip netns add "$NS3"
+	run -0 mkveth -v -b "$BR" "$VETH3" "/run/netns/$NS3" "$SUB.4/24"
+	assert_line "mkveth: RTM_NEWLINK $BR up"
+	refute_line "mkveth: RTM_NEWADDR $SUB.1/24 dev $BR"
+	run -0 ip -o link show "$BR"
+	assert_output --partial ",UP"
+}
+
 @test "-r refuses what is not a network namespace" {
 	run -125 mkveth -r /proc/self/ns/user
 	assert_output --partial "not a network namespace"

@@ -49,7 +49,7 @@ tutorial() {
 @test "the tutorial's block is found, and every shell in it gets its input" {
 	run -0 tutorial
 	assert_line "ip netns add $N"
-	assert_line --partial "mkveth -r /run/netns/$N"
+	assert_line --partial "mkveth -N -b mkc0 "
 	# three shells in the container, each given what the README says to type
 	[ "$(grep -c "/bin/sh -c '" <<<"$output")" -eq 3 ]
 	refute_line --regexp '/bin/sh$'

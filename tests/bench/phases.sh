@@ -11,11 +11,11 @@
 #   B      A + pivot ROOTFS (mounts, pivot_root)
 #   C      B + confine (capabilities, seccomp)
 #   D      nsexec + setcg (cgroup made with limits, joined) + pivot + confine
-#   E      D joined to a network namespace made beforehand (--net=)
-#   F      mkveth -n (netns and veth pair) + ptyexec + E: the whole chain
+#   F      mkveth -N (netns and veth pair) + ptyexec + D: the whole chain
 #   full   scripts/mkcontainer.sh NAME IP -- /bin/true
-# and on their own the teardown the chains leave to --prepare (untimed there):
-# `mkveth -r` (netns and veth) and `setcg -r`. The differences are the cost of
+# and on its own the teardown the chains leave to --prepare (untimed there):
+# `setcg -r`. (The network namespace has no file: the kernel frees it, and
+# the veth, after the chain's last process.) The differences are the cost of
 # each phase; the rest of `full` is mkcontainer.sh itself. Writes
 # DIR/phases.md (printed too), phases.dat and hyperfine's phases-*.json/csv.
 set -eu
@@ -43,39 +43,24 @@ bench_start hyperfine
 note_gateway
 
 name=bench-phase
-ns=mkcbench-phase
-nsf=/run/netns/$ns
 cg=mkcbench/phase
 veth=mkcbphase
 ip=$NET.3
-b_names=$name b_netns=$ns b_cgroups=$cg
+b_names=$name b_cgroups=$cg
 rootfs=$(cd "$ROOTFS" && pwd)
 # Words for the command lines (hyperfine -N splits them like sh would).
 R=$(shq "$rootfs") B=$(shq "$BIN")
 nsx="$B/nsexec -m -u -i -p --hostname=$name -k 10"
-nsxnet="$B/nsexec --net=$nsf -m -u -i -p --hostname=$name -k 10"
 setcg="$B/setcg -m 268435456 -p 256 $cg"
 tail="$B/pivot $R $B/confine /bin/true"
-mkveth="$B/mkveth -n -b $BRIDGE -g $GW/24 $veth $nsf $ip/24"
+mkveth="$B/mkveth -N -b $BRIDGE -g $GW/24 $veth $ip/24"
 ptyexec="$B/ptyexec -i -e PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin -e HOME=/root -e TERM=dumb -e HOSTNAME=$name"
-# What a run leaves, removed before the next (untimed): the veth first (at
-# once: freed with its namespace it would linger and block its name), the
-# namespace, the cgroup.
-clean="$B/mkveth -d $veth 2>/dev/null; [ ! -e $nsf ] || $B/mkveth -r $nsf; $B/setcg -rf $cg"
+# What a run leaves, removed before the next (untimed): the veth (at once:
+# freed with its namespace it would linger a moment and block its name), the
+# cgroup.
+clean="$B/mkveth -d $veth 2>/dev/null; $B/setcg -rf $cg"
 rm_cg="$B/setcg -rf $cg"
 rm_all="sh -c $(shq "$clean")"
-new_ns="sh -c $(shq "$clean && ip netns add $ns")"
-# For timing mkveth -r: a namespace and veth as mkveth -n makes them, once
-# the veth of the last run is gone (the kernel frees it after mkveth -r; at
-# most 10 s).
-new_veth="sh -c $(shq "[ ! -e $nsf ] || { $B/mkveth -d $veth 2>/dev/null; $B/mkveth -r $nsf; }
-n=0
-while ip link show $veth >/dev/null 2>&1; do
-	[ \$n -lt 1000 ] || exit 1
-	n=\$((n + 1))
-	sleep 0.01
-done
-$B/setcg -rf $cg && $mkveth")"
 
 # phase KEY DESCRIPTION PREPARE COMMAND: one hyperfine each (each has its own
 # --prepare); the key names the exports.
@@ -113,9 +98,9 @@ assumed='mkveth ptyexec nsexec setcg pivot confine '
 	warn "mkcontainer.sh runs the chain '${actual:-?}'; this script measures '$assumed'"
 
 # Each chain once first: a failure here is clearer than in hyperfine.
-if ! sh -c "$clean" || ! sh -c "$mkveth $ptyexec $nsxnet $setcg $tail" ||
+if ! sh -c "$clean" || ! sh -c "$mkveth $ptyexec $nsx $setcg $tail" ||
 	! sh -c "$clean"; then
-	die "the helper chain does not run: $mkveth $ptyexec $nsxnet $setcg $tail"
+	die "the helper chain does not run: $mkveth $ptyexec $nsx $setcg $tail"
 fi
 
 phase exec 'exec of /bin/true' '' "$R/bin/true"
@@ -124,9 +109,7 @@ phase B '+ pivot' '' "$nsx $B/pivot $R /bin/true"
 phase C '+ confine' '' "$nsx $tail"
 phase D '+ setcg (create, join)' "$rm_cg" "$nsx $setcg $tail"
 phase cgrm 'setcg -r alone' "$setcg /bin/true" "$rm_cg"
-phase E '+ join a netns (--net=)' "$new_ns" "$nsxnet $setcg $tail"
-phase F '+ mkveth -n, ptyexec' "$rm_all" "$mkveth $ptyexec $nsxnet $setcg $tail"
-phase nsrm 'mkveth -r alone' "$new_veth" "$B/mkveth -r $nsf"
+phase F '+ mkveth -N, ptyexec' "$rm_all" "$mkveth $ptyexec $nsx $setcg $tail"
 sh -c "$clean"
 phase full 'scripts/mkcontainer.sh' '' "$(shq "$MKC") -r $R $name $ip -- /bin/true"
 
@@ -145,12 +128,12 @@ if command -v strace >/dev/null 2>&1 &&
 fi
 
 ms() { awk -F'\t' -v k="$1" '$1 == k { print $2 }' "$b_tmp/phases"; }
-t_exec=$(ms exec) t_a=$(ms A) t_b=$(ms B) t_c=$(ms C) t_d=$(ms D) t_e=$(ms E)
-t_f=$(ms F) t_full=$(ms full) t_cgrm=$(ms cgrm) t_nsrm=$(ms nsrm)
+t_exec=$(ms exec) t_a=$(ms A) t_b=$(ms B) t_c=$(ms C) t_d=$(ms D)
+t_f=$(ms F) t_full=$(ms full) t_cgrm=$(ms cgrm)
 # What mkcontainer.sh adds to the helpers: everything not in the chain F and
 # the separately timed teardown.
-t_script=$(sub_ms "$t_full" "$(awk -v a="$t_f" -v b="$t_cgrm" -v c="$t_nsrm" 'BEGIN {
-	if (a b c ~ /-/) print "-"; else printf "%.2f\n", a + b + c }')")
+t_script=$(sub_ms "$t_full" "$(awk -v a="$t_f" -v b="$t_cgrm" 'BEGIN {
+	if (a b ~ /-/) print "-"; else printf "%.2f\n", a + b }')")
 
 # Phase, cost, what it is: one line each, largest first in the report.
 {
@@ -160,9 +143,7 @@ t_script=$(sub_ms "$t_full" "$(awk -v a="$t_f" -v b="$t_cgrm" -v c="$t_nsrm" 'BE
 	printf '%s\t%s\t%s\n' "confine" "$(sub_ms "$t_c" "$t_b")" 'confine: capabilities, no_new_privs, seccomp filter'
 	printf '%s\t%s\t%s\n' "cgroup create" "$(sub_ms "$t_d" "$t_c")" 'setcg: mkdir in each hierarchy, write limits, join'
 	printf '%s\t%s\t%s\n' "cgroup remove" "$t_cgrm" 'setcg -r: kill what is left, rmdir (and the empty parent)'
-	printf '%s\t%s\t%s\n' "netns join" "$(sub_ms "$t_e" "$t_d")" 'nsexec --net=: setns into a new network namespace'
-	printf '%s\t%s\t%s\n' "netns + veth create" "$(sub_ms "$t_f" "$t_e")" 'mkveth -n: netns (unshare, bind mount), veth pair over rtnetlink, bridge port, addresses, route; ptyexec'
-	printf '%s\t%s\t%s\n' "netns + veth remove" "$t_nsrm" 'mkveth -r: umount, unlink (the kernel frees netns and veth asynchronously, after)'
+	printf '%s\t%s\t%s\n' "netns + veth create" "$(sub_ms "$t_f" "$t_d")" 'mkveth -N: netns (unshare), veth pair over rtnetlink, bridge port, addresses, route; ptyexec (no removal: the kernel frees netns and veth after the last process, asynchronously)'
 	printf '%s\t%s\t%s\n' "mkcontainer.sh" "$t_script" 'the script: sh start, validation, state and locks (mkstate), clean environment, fork/wait, teardown logic'
 } >"$b_tmp/costs"
 sort -t '	' -k2,2gr "$b_tmp/costs" |
@@ -172,7 +153,7 @@ top_phase=$(sort -t '	' -k2,2gr "$b_tmp/costs" | head -n 1)
 {
 	echo "## Phase costs of one container start"
 	echo
-	echo "hyperfine -N, $(mode_text) mode ($(hf_runs 3 30 | sed 's/--//g')); median ms. Cumulative chains of the helpers (the chain of scripts/mkcontainer.sh, one link at a time); a phase costs the difference between two chains. The teardown, left to hyperfine's --prepare in the chains, is timed on its own (mkveth -r, setcg -r)."
+	echo "hyperfine -N, $(mode_text) mode ($(hf_runs 3 30 | sed 's/--//g')); median ms. Cumulative chains of the helpers (the chain of scripts/mkcontainer.sh, one link at a time); a phase costs the difference between two chains. The teardown, left to hyperfine's --prepare in the chains, is timed on its own (setcg -r; the network namespace has no file and goes with the chain's last process)."
 	echo
 	if [ -s "$b_tmp/chain" ]; then
 		echo "The chain, as \`mkcontainer.sh -x\` shows it:"
