@@ -799,22 +799,35 @@ static void refuse_own_cgroup(void)
 	}
 }
 
+/*
+ * Remove CGROUP in each hierarchy. Most often the container has ended and
+ * its cgroups are empty: then a plain rmdir() removes each, and nothing
+ * needs to be read, listed or killed. Only when one is still in use (EBUSY:
+ * processes, or cgroups below it) does the full path run, once the guard
+ * has checked that setcg itself is not inside: an empty cgroup removed
+ * first cannot have held it.
+ */
 static void remove_cgroup(bool force)
 {
-	bool found = false;
+	bool found = false, guarded = false;
 
 	if (systemd_name(cgroup))
 		errx(EXIT_SETUP, "refusing to remove '%s': it is managed by "
 		     "systemd", cgroup);
-	refuse_own_cgroup();
 
 	deadline = now_ms() + REMOVE_TIMEOUT_MS;
 	for (struct hier *h = hiers; h < hiers + nhiers; h++) {
-		if (access(h->dir, F_OK) == 0) {
+		trace("rmdir(\"%s\")", h->dir);
+		if (rmdir(h->dir) == 0) {
+			found = true;
+		} else if (errno == EBUSY || errno == ENOTEMPTY) {
+			if (!guarded)
+				refuse_own_cgroup();
+			guarded = true;
 			found = true;
 			remove_tree(h, h->dir);
 		} else if (errno != ENOENT) {
-			err(EXIT_SETUP, "cannot access '%s'", h->dir);
+			err(EXIT_SETUP, "cannot remove '%s'", h->dir);
 		}
 		/*
 		 * Parents may be shared with other containers: only if empty.

@@ -228,6 +228,18 @@ assert_no_cgroup() {
 	assert_no_cgroup mkc-test
 }
 
+@test "-r on empty cgroups: a plain rmdir each, nothing read, listed or killed" {
+	command -v strace >/dev/null || skip "no strace (make deps)"
+	setcg "$CG" true
+	run -0 strace -f -e trace=open,openat,getdents64,kill,rmdir setcg -r "$CG"
+	assert_line --regexp "^rmdir\\(\"[^\"]*/$CG\"\\) += 0$"
+	refute_line --partial mountinfo
+	refute_line --partial cgroup.procs
+	refute_line --partial getdents64
+	refute_line --partial "kill("
+	assert_no_cgroup "$CG"
+}
+
 @test "-r removes cgroups made inside the cgroup, and their processes" {
 	setcg "$CG" sh -c 'mkdir "$1/sub" && echo $$ >"$1/sub/cgroup.procs" && exec sleep 1000' \
 		sh "$(cgdir memory "$CG")" 3>&- &
