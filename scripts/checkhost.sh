@@ -371,7 +371,7 @@ done
 v2_sample() {
 	sample=''
 	[ -n "$v2root" ] || return 1
-	for d in "$v2root/$MKC_CGROUP_PARENT" "$v2root"/*; do
+	for d in "$v2root"/*; do
 		if [ -e "$d/$1" ]; then
 			sample=$d
 			return 0

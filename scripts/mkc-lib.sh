@@ -22,7 +22,9 @@
 : "${MKC_STATE:=/run/mkcontainer}"
 MKC_IPS=$MKC_STATE/.ip
 : "${MKC_BRIDGE:=mkc0}"
-: "${MKC_CGROUP_PARENT:=mkc}"
+# A container's cgroup is PREFIX+NAME at the top of each hierarchy: no shared
+# parent to make and remove with every container (0.4 ms of each).
+: "${MKC_CGROUP_PREFIX:=mkc-}"
 # Where cgroups are mounted; a cgroup v2 host has cgroup.controllers there.
 MKC_CGROUP_FS=/sys/fs/cgroup
 
@@ -177,9 +179,9 @@ remove_made() {
 		fi
 	fi
 	if [ -n "$info_cgroup" ]; then
-		# Also when it is gone: a setcg killed while making it may have
-		# left its parent (mkc/) behind. (Whether it was there matters
-		# only to the report: no look on a container's own way out.)
+		# Also when it seems gone: -f is quiet about a missing one.
+		# (Whether it was there matters only to the report: no look on a
+		# container's own way out.)
 		made=''
 		[ -z "${verbose_removal:-}" ] || ! cgroup_exists "$info_cgroup" || made=1
 		explain "$bin/setcg" ${explain:+-v} -rf "$info_cgroup"

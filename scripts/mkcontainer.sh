@@ -304,7 +304,7 @@ find_helpers
 
 dir=$MKC_STATE/$name
 veth='' # see start_chain
-cgroup=$MKC_CGROUP_PARENT/$name
+cgroup=$MKC_CGROUP_PREFIX$name
 child=''
 dir_made=''
 name_locked=''

@@ -152,12 +152,12 @@ for ns in /run/netns/mkc-*; do
 		"$bin/mkveth" -r "$ns" && report "network namespace ${ns##*/}"
 	fi
 done
-for cg in /sys/fs/cgroup/*/"$MKC_CGROUP_PARENT"/* /sys/fs/cgroup/"$MKC_CGROUP_PARENT"/*; do
+for cg in /sys/fs/cgroup/*/"$MKC_CGROUP_PREFIX"* /sys/fs/cgroup/"$MKC_CGROUP_PREFIX"*; do
 	[ -d "$cg" ] || continue
-	name=${cg##*/}
-	if ! running "$name" && cgroup_exists "$MKC_CGROUP_PARENT/$name"; then
-		"$bin/setcg" -rf "$MKC_CGROUP_PARENT/$name" &&
-			report "cgroup $MKC_CGROUP_PARENT/$name"
+	cg=${cg##*/}
+	name=${cg#"$MKC_CGROUP_PREFIX"}
+	if ! running "$name" && cgroup_exists "$cg"; then
+		"$bin/setcg" -rf "$cg" && report "cgroup $cg"
 	fi
 done
 for addr in "$MKC_IPS"/*; do

@@ -33,7 +33,7 @@ teardown() {
 		fail "the chain ($first) is not printed before the helpers run ($trace)"
 	# and the teardown: the namespace (and veth) went with the container
 	refute_line --regexp "^mkcontainer: \\+ [^ ]*/bin/mkveth -v -r"
-	assert_line --regexp "^mkcontainer: \+ [^ ]*/bin/setcg -v -rf mkc/$(cname)\$"
+	assert_line --regexp "^mkcontainer: \+ [^ ]*/bin/setcg -v -rf mkc-$(cname)\$"
 }
 
 @test "-x: setcg's place in the chain, by the host's cgroups (v2: before nsexec, which starts COMMAND in the cgroup)" {
@@ -42,9 +42,9 @@ teardown() {
 	order=$(grep -oE '/bin/(setcg|nsexec) -v' <<<"$stderr" | head -n 2 | tr '\n' ' ')
 	if [ -e /sys/fs/cgroup/cgroup.controllers ]; then
 		assert_equal "$order" "/bin/setcg -v /bin/nsexec -v "
-		assert_line --regexp "^ +[^ ]*/bin/setcg -v -n -m 268435456 -p 256 mkc/$(cname) \\\\\$"
-		assert_line --regexp "/bin/nsexec -v .* --into-cgroup=/sys/fs/cgroup/mkc/$(cname) "
-		assert_line --regexp "^nsexec: init: clone3\(CLONE_INTO_CGROUP, \"/sys/fs/cgroup/mkc/$(cname)\"\)"
+		assert_line --regexp "^ +[^ ]*/bin/setcg -v -n -m 268435456 -p 256 mkc-$(cname) \\\\\$"
+		assert_line --regexp "/bin/nsexec -v .* --into-cgroup=/sys/fs/cgroup/mkc-$(cname) "
+		assert_line --regexp "^nsexec: init: clone3\(CLONE_INTO_CGROUP, \"/sys/fs/cgroup/mkc-$(cname)\"\)"
 	else
 		assert_equal "$order" "/bin/nsexec -v /bin/setcg -v "
 		refute_line --partial "--into-cgroup"
@@ -64,7 +64,7 @@ teardown() {
 	assert_line --partial 'nsexec: sethostname("'"$(cname)"'")'
 	assert_line "nsexec: fork() (see pid_namespaces(7))"
 	assert_line --partial "nsexec: init: "
-	assert_line --regexp '^setcg: mkdir\(".*/mkc/'"$(cname)"'", 0755\)$'
+	assert_line --regexp '^setcg: mkdir\(".*/mkc-'"$(cname)"'", 0755\)$'
 	assert_line --regexp '^setcg: write\(".*/(memory.max|memory.limit_in_bytes)", "268435456"\)$'
 	assert_line --regexp '^setcg: write\(".*/(cpu.max|cpu.cfs_quota_us)", "50000( 100000)?"\)$'
 	assert_line "setcg: (see cgroups(7))"
@@ -74,7 +74,7 @@ teardown() {
 	assert_line --partial 'confine: capset('
 	assert_line --partial 'confine: seccomp(SECCOMP_SET_MODE_FILTER'
 	assert_line 'confine: prctl(PR_SET_NO_NEW_PRIVS, 1)'
-	assert_line --regexp '^setcg: rmdir\(".*/mkc/'"$(cname)"'"\)$'
+	assert_line --regexp '^setcg: rmdir\(".*/mkc-'"$(cname)"'"\)$'
 }
 
 @test "without -x: nothing but COMMAND's output" {

@@ -111,7 +111,7 @@ host_state() {
 	ip netns list | awk '{print "netns", $1}'
 	ip -o link show | awk -F': ' '{sub(/@.*/, "", $2); print "link", $2}' |
 		grep -v "^link $TEST_BRIDGE\$" || true
-	find /sys/fs/cgroup -mindepth 2 -maxdepth 5 -type d -path '*/mkc*' 2>/dev/null |
+	find /sys/fs/cgroup -mindepth 1 -maxdepth 5 -type d -path '*/mkc*' 2>/dev/null |
 		sed 's/^/cgroup /'
 	awk '$5 != "/run/netns" {print "mount", $5}' /proc/self/mountinfo
 	find /run/mkcontainer -mindepth 1 ! -path /run/mkcontainer/.ip 2>/dev/null |

@@ -158,7 +158,7 @@ man_pages() {
 	[ ! -e "/run/mkcontainer/$name" ] || fail "state /run/mkcontainer/$name is left"
 	[ ! -e "/run/mkcontainer/.ip/$ip" ] || fail "address lock of $ip is left"
 	[ ! -e "/run/netns/mkc-$name" ] || fail "network namespace mkc-$name is left"
-	for cg in /sys/fs/cgroup/*/mkc/"$name" /sys/fs/cgroup/mkc/"$name"; do
+	for cg in /sys/fs/cgroup/*/mkc-"$name" /sys/fs/cgroup/mkc-"$name"; do
 		[ ! -e "$cg" ] || fail "cgroup $cg is left"
 	done
 }

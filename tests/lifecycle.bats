@@ -74,7 +74,7 @@ teardown() {
 	run -0 "$EXEC" "$A" sh -c "hostname; ps -o args; cat /proc/self/cgroup; test -x /usr/local/bin/hungry && ! test -e '$BATS_TEST_TMPDIR' && echo in-rootfs"
 	assert_line --index 0 "$A"
 	assert_line "sleep 1000"
-	assert_line --partial "mkc/$A"
+	assert_line --partial "mkc-$A"
 	assert_line in-rootfs
 	run -0 "$RM" "$A"
 	run -0 "$LS" -q
@@ -187,7 +187,7 @@ not_listed() { ! "$LS" -q | grep -qx "$1"; }
 	run -0 "$LS" -q
 	assert_line "$A"
 	run -0 "$RM" "$A"
-	assert_output --partial "removed cgroup mkc/$A"
+	assert_output --partial "removed cgroup mkc-$A"
 	# its network namespace has no file: it ends with the container's
 	# processes, and its veth with it (same_state)
 	refute_output --partial "network namespace"
@@ -200,15 +200,15 @@ not_listed() { ! "$LS" -q | grep -qx "$1"; }
 @test "rmcontainer -s removes what a killed start left, and says what" {
 	# Leftovers as a kill -9 leaves them: state, a namespace, a cgroup.
 	mkdir -p "/run/mkcontainer/$A"
-	printf 'name=%s\nip=%s\nnetns=mkc-%s\ncgroup=mkc/%s\n' "$A" "$(test_ip 2)" "$A" "$A" \
+	printf 'name=%s\nip=%s\nnetns=mkc-%s\ncgroup=mkc-%s\n' "$A" "$(test_ip 2)" "$A" "$A" \
 		>"/run/mkcontainer/$A/info"
 	echo "$A" >"/run/mkcontainer/.ip/$(test_ip 2)"
 	ip netns add "mkc-$A"
-	setcg "mkc/$A" true
+	setcg "mkc-$A" true
 	run -0 "$RM" -s
 	assert_line "rmcontainer: removed state of container $A"
 	assert_line --partial "removed network namespace mkc-$A"
-	assert_line "rmcontainer: removed cgroup mkc/$A"
+	assert_line "rmcontainer: removed cgroup mkc-$A"
 	assert_line "rmcontainer: removed address lock $(test_ip 2)"
 	same_state "$BATS_TEST_TMPDIR/before"
 }

@@ -64,7 +64,7 @@ teardown() {
 	esac
 	[ ! -e "$swap" ] || assert_equal "$(cat "$swap")" "$expected"
 	# and it is mkcontainer's cgroup, named after the container
-	[[ $limit == */mkc/$(cname)/* ]]
+	[[ $limit == */mkc-$(cname)/* ]]
 }
 
 @test "default memory limit is 256M" {

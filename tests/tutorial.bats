@@ -13,7 +13,7 @@ setup() {
 }
 
 teardown() {
-	setcg -rf "mkc/$N" 2>/dev/null || true
+	setcg -rf "mkc-$N" 2>/dev/null || true
 	ip netns delete "$N" 2>/dev/null || true
 	ip link delete "mkc$N" 2>/dev/null || true
 	ip link delete "mkc${N}2" 2>/dev/null || true
@@ -68,7 +68,7 @@ tutorial() {
 	# 3: hostname and PID namespace (the init is PID 1)
 	assert_line "my PID is 2"
 	# 4: the cgroup, seen from inside and with setcg -s
-	assert_line --regexp "^[0-9]+:.*:/mkc/$N\$"
+	assert_line --regexp "^[0-9]+:.*:/mkc-$N\$"
 	assert_line "memory.limit 67108864"
 	assert_line "pids.max 64"
 	# 5: the rootfs and the volume

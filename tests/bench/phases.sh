@@ -43,7 +43,7 @@ bench_start hyperfine
 note_gateway
 
 name=bench-phase
-cg=mkcbench/phase
+cg=mkcbench-phase
 veth=mkcbphase
 ip=$NET.3
 b_names=$name b_cgroups=$cg

@@ -95,7 +95,7 @@ kb_sum() {
 
 # cg_mem NAME: memory.current of the container's cgroup, in kB.
 cg_mem() {
-	"$BIN/setcg" -s "${MKC_CGROUP_PARENT:-mkc}/$1" 2>/dev/null |
+	"$BIN/setcg" -s "${MKC_CGROUP_PREFIX:-mkc-}$1" 2>/dev/null |
 		awk '$1 == "memory.current" { printf "%d\n", $2 / 1024; f = 1 } END { if (!f) print 0 }'
 }
 
