@@ -933,6 +933,9 @@ int main(int argc, char **argv)
 		usage_error("invalid bridge name '%s'", bridge);
 	if (!valid_ifname(ifname))
 		usage_error("invalid interface name '%s'", ifname);
+	/* Every network namespace has lo (and -n and -N do not look). */
+	if (!strcmp(ifname, "lo"))
+		usage_error("invalid interface name 'lo': the namespace's own loopback");
 	parse_addresses(address, gwarg, &ip, &gw);
 
 	/* Everything that can be checked is checked before anything is made. */

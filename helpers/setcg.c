@@ -308,8 +308,9 @@ static void cg_write(const char *dir, const char *file, const char *fmt, ...)
 	cg_write(ctls[knobs[k].ctl].h->dir, knob_file(k)->name, __VA_ARGS__)
 
 /*
- * mkdir -p, one hierarchy. Another setcg -r may remove an empty parent (mkc/)
- * between our mkdir of it and of its child: ENOENT then means "start over".
+ * mkdir -p, one hierarchy. Another setcg -r may remove an empty parent (say
+ * a/ of a/b and a/c) between our mkdir of it and of its child: ENOENT then
+ * means "start over".
  */
 static void make_dirs(struct hier *h)
 {

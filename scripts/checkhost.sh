@@ -181,7 +181,7 @@ else
 	check capabilities warning "cannot read CapEff in /proc/self/status"
 fi
 
-# The state directory (locks, info) and /run/netns, made on first use.
+# The state directory (locks, info), made on first use.
 if [ -z "$is_root" ]; then
 	check "state directory" warning "$needs_root"
 elif [ -d "$MKC_STATE" ]; then

@@ -309,6 +309,7 @@ child=''
 dir_made=''
 name_locked=''
 ip_tried=''
+ip_new=''
 ip_locked=''
 info_written=''
 handed_over=''
@@ -326,11 +327,13 @@ cleanup() {
 		kill -KILL "$child" 2>/dev/null || true
 		wait "$child" 2>/dev/null || true
 	fi
-	# The address's lock file: remove it if we hold its lock, or could take
-	# it (a signal came between our open and our flock). remove_container
-	# removes it with the rest, in one go.
-	if [ -n "$ip_locked" ] || { [ -n "$ip_tried" ] && [ -e "/proc/self/fd/9" ] &&
-		"$bin/mkstate" -l 9 && [ "$MKC_IPS/$ip" -ef "/proc/self/fd/9" ]; }; then
+	# The address's lock file: remove it if we hold its lock, or if we made
+	# it and can take its lock (a signal came between our open and our
+	# flock, or the name was in use). A file that was there before is not
+	# ours to touch. remove_container removes it with the rest, in one go.
+	if [ -n "$ip_locked" ] || { [ -n "$ip_tried" ] && [ -n "$ip_new" ] &&
+		[ -e "/proc/self/fd/9" ] && "$bin/mkstate" -l 9 &&
+		[ "$MKC_IPS/$ip" -ef "/proc/self/fd/9" ]; }; then
 		also_rm=$MKC_IPS/$ip
 	fi
 	if [ -n "$info_written" ]; then
@@ -399,13 +402,16 @@ umask 077
 [ -d "$MKC_IPS" ] || mkdir -p "$MKC_STATE" "$MKC_IPS"
 # The name (its state directory and lock) and the address (its lock file),
 # locked in one go. A container that is ending removes its directory, maybe
-# between our mkdir and our open: then try again.
+# between our mkdir and our open: then try again. (Descriptors 8 and 9 are
+# ours: cleanup must not take a lock on the caller's.)
+exec 8>&- 9>&-
 tries=0
-ip_tried=1
 while :; do
 	dir_made=1
 	[ -d "$dir" ] || "$bin/mkstate" -d "$dir" 2>/dev/null || true
 	rc=0
+	[ -e "$MKC_IPS/$ip" ] || ip_new=1
+	ip_tried=1
 	lock 8 "$dir/lock" 9 "$MKC_IPS/$ip" || rc=$?
 	case $rc in
 	0 | 2) break ;;
@@ -419,8 +425,10 @@ while :; do
 done
 name_locked=1
 if [ "$rc" -eq 2 ]; then
-	owner='?'
+	owner=''
 	read -r owner <"$MKC_IPS/$ip" 2>/dev/null || true
+	# Its holder writes its name once it has both locks.
+	[ -n "$owner" ] || die "IP address $ip is in use by a container that is starting"
 	die "IP address $ip is in use by running container '$owner'"
 fi
 ip_locked=1

@@ -437,11 +437,13 @@ other_bridge() {
 	eventually _veth_gone || fail "$VETH outlived its namespace"
 }
 
-@test "-N: usage errors, and a failure leaves no veth" {
+@test "-N: usage errors; refused when HOSTIF exists, which it leaves alone" {
 	run -125 mkveth -N -n -b "$BR" "$VETH" "$SUB.2/24"
 	assert_output --partial "-n and -N do not go together"
 	run -125 mkveth -N -b "$BR" "$VETH"
 	assert_output --partial "missing HOSTIF or ADDRESS"
+	run -125 mkveth -N -b "$BR" -i lo "$VETH" "$SUB.2/24"
+	assert_output --partial "invalid interface name 'lo'"
 	# HOSTIF exists already: refused after the namespace was made
 	ip link add "$VETH" type veth peer name "${VETH}p"
 	run -125 mkveth -N -b "$BR" "$VETH" "$SUB.2/24" true

@@ -13,6 +13,7 @@ setup() {
 
 teardown() {
 	stop_containers
+	[ -z "${IP_FILE:-}" ] || rm -f "$IP_FILE"
 }
 
 # rejects MESSAGE [mkcontainer args]: 125, exactly MESSAGE's line on stderr
@@ -144,6 +145,24 @@ rejects() {
 	wait_output "$c_out" ready
 	snapshot "$BATS_TEST_TMPDIR/before"
 	rejects "IP address $(test_ip 2) is in use by running container '$(cname a)'" "$(cname b)" "$(test_ip 2)" true
+}
+
+@test "an address a start holds, before its name is written: 'starting'; a refused start leaves the lock file alone" {
+	IP_FILE=/run/mkcontainer/.ip/$(test_ip 2)
+	# A start that holds the address and has not written its name yet.
+	mkdir -p /run/mkcontainer/.ip
+	exec 7>>"$IP_FILE"
+	flock -n 7
+	snapshot "$BATS_TEST_TMPDIR/before"
+	rejects "IP address $(test_ip 2) is in use by a container that is starting" "$(cname)" "$(test_ip 2)" true
+	exec 7>&-
+	# A lock file nobody holds (a start killed with -9 left it), and a start
+	# refused for its name: it does not touch the file, which is not its own.
+	start_container c "$(cname)" "$(test_ip 3)" sh -c 'echo ready; exec sleep 1000'
+	wait_output "$c_out" ready
+	snapshot "$BATS_TEST_TMPDIR/before"
+	rejects "name '$(cname)' is in use" "$(cname)" "$(test_ip 2)" true
+	[ -e "$IP_FILE" ] || fail "a start refused for its name removed $IP_FILE"
 }
 
 # race NAME1 IP1 NAME2 IP2 ...: start all at once; the one that runs waits

@@ -17,7 +17,7 @@ bats_require_minimum_version 1.5.0
 	# a moment to reap it.
 	live() { pgrep -r R,S,D,T,t "$@"; }
 	# a container's nsexec holds its name and address locks
-	run ! live -f 'nsexec .*--hold-fd=8 --hold-fd=9'
-	run ! live -f 'mkcontainer.sh'
-	run ! live -x init -P 1
+	run -1 live -f 'nsexec .*--hold-fd=8 --hold-fd=9'
+	run -1 live -f 'mkcontainer.sh'
+	run -1 live -x init -P 1
 }
