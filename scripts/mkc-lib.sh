@@ -104,21 +104,18 @@ require_root() {
 lock() {
 	while :; do
 		{ command eval "exec $1>>\"\$2\""; } 2>/dev/null || return 3
-		if [ $# -lt 4 ]; then
-			"$bin/mkstate" -l "$1" || { [ "$?" -eq 1 ] && return 1; return 3; }
-			[ "$2" -ef "/proc/self/fd/$1" ] && return 0
-			continue
+		if [ $# -ge 4 ]; then
+			{ command eval "exec $3>>\"\$4\""; } 2>/dev/null || return 4
 		fi
-		{ command eval "exec $3>>\"\$4\""; } 2>/dev/null || return 4
 		lock_rc=0
-		"$bin/mkstate" -l "$1" -l "$3" || lock_rc=$?
+		"$bin/mkstate" -l "$1" ${3:+-l "$3"} || lock_rc=$?
 		case $lock_rc in
 		0) ;;
 		1 | 2) return "$lock_rc" ;;
 		*) return 3 ;;
 		esac
-		[ "$2" -ef "/proc/self/fd/$1" ] && [ "$4" -ef "/proc/self/fd/$3" ] &&
-			return 0
+		[ "$2" -ef "/proc/self/fd/$1" ] &&
+			{ [ $# -lt 4 ] || [ "$4" -ef "/proc/self/fd/$3" ]; } && return 0
 	done
 }
 
@@ -138,12 +135,19 @@ read_info() {
 	done <"$1/info"
 }
 
+# valid_name NAME: a container's name: 1-63 letters, digits, '.', '_' or
+# '-', starting with a letter or digit (no name of ours starts with a dot).
+valid_name() {
+	case $1 in
+	'' | [!A-Za-z0-9]* | *[!A-Za-z0-9_.-]*) return 1 ;;
+	esac
+	[ "${#1}" -le 63 ]
+}
+
 # container_dir NAME: sets $dir to NAME's state directory, or fails with a
 # clear message when there is no such container.
 container_dir() {
-	case $1 in
-	'' | [!A-Za-z0-9]* | *[!A-Za-z0-9_.-]*) die "invalid container name '$1'" ;;
-	esac
+	valid_name "$1" || die "invalid container name '$1'"
 	dir=$MKC_STATE/$1
 	[ -d "$dir" ] || die "no container named '$1'"
 }

@@ -144,13 +144,6 @@ valid_hostname() {
 	[ "${#1}" -le 63 ]
 }
 
-valid_name() {
-	case $1 in
-	'' | [!A-Za-z0-9]* | *[!A-Za-z0-9_.-]*) return 1 ;;
-	esac
-	[ "${#1}" -le 63 ]
-}
-
 case $here in
 scripts) top=. ;;
 */scripts) top=${here%/scripts} ;;

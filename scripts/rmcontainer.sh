@@ -157,10 +157,7 @@ for cg in /sys/fs/cgroup/*/"$MKC_CGROUP_PREFIX"* /sys/fs/cgroup/"$MKC_CGROUP_PRE
 	cg=${cg##*/}
 	name=${cg#"$MKC_CGROUP_PREFIX"}
 	# Only what a container of ours could have been called.
-	case $name in
-	'' | [!A-Za-z0-9]* | *[!A-Za-z0-9_.-]*) continue ;;
-	esac
-	[ "${#name}" -le 63 ] || continue
+	valid_name "$name" || continue
 	if ! running "$name" && cgroup_exists "$cg"; then
 		"$bin/setcg" -rf "$cg" && report "cgroup $cg"
 	fi
