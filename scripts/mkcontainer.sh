@@ -301,7 +301,6 @@ cgroup=$MKC_CGROUP_PREFIX$name
 child=''
 dir_made=''
 name_locked=''
-ip_tried=''
 ip_new=''
 ip_locked=''
 info_written=''
@@ -324,9 +323,8 @@ cleanup() {
 	# it and can take its lock (a signal came between our open and our
 	# flock, or the name was in use). A file that was there before is not
 	# ours to touch. remove_container removes it with the rest, in one go.
-	if [ -n "$ip_locked" ] || { [ -n "$ip_tried" ] && [ -n "$ip_new" ] &&
-		[ -e "/proc/self/fd/9" ] && "$bin/mkstate" -l 9 &&
-		[ "$MKC_IPS/$ip" -ef "/proc/self/fd/9" ]; }; then
+	if [ -n "$ip_locked" ] || { [ -n "$ip_new" ] && [ -e "/proc/self/fd/9" ] &&
+		"$bin/mkstate" -l 9 && [ "$MKC_IPS/$ip" -ef "/proc/self/fd/9" ]; }; then
 		also_rm=$MKC_IPS/$ip
 	fi
 	if [ -n "$info_written" ]; then
@@ -404,7 +402,6 @@ while :; do
 	[ -d "$dir" ] || "$bin/mkstate" -d "$dir" 2>/dev/null || true
 	rc=0
 	[ -e "$MKC_IPS/$ip" ] || ip_new=1
-	ip_tried=1
 	lock 8 "$dir/lock" 9 "$MKC_IPS/$ip" || rc=$?
 	case $rc in
 	0 | 2) break ;;
