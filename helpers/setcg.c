@@ -119,7 +119,7 @@ static noreturn void usage(void)
 {
 	printf("Usage: setcg [-v] [-m SIZE] [-c CPUS] [-p N] [-C|-n] CGROUP COMMAND [ARG]...\n"
 	       "       setcg [-v] -j [-C] CGROUP COMMAND [ARG]...\n"
-	       "       setcg [-v] -r [-f] CGROUP\n"
+	       "       setcg [-v] -r [-f] CGROUP [COMMAND [ARG]...]\n"
 	       "       setcg -s CGROUP\n"
 	       "\n"
 	       "Create (or reuse) CGROUP, a relative path such as mkc/host-1, in the\n"
@@ -136,7 +136,8 @@ static noreturn void usage(void)
 	       "  -j       join CGROUP as it is, only if it exists; make nothing\n"
 	       "  -r       remove CGROUP: kill its processes, wait until it is empty,\n"
 	       "           remove it and then its empty parents; refuses systemd's\n"
-	       "           cgroups (*.slice, *.scope, ...) and the one setcg runs in\n"
+	       "           cgroups (*.slice, *.scope, ...) and the one setcg runs in;\n"
+	       "           then execute COMMAND, if given\n"
 	       "  -f       with -r: a missing CGROUP is not an error\n"
 	       "  -s       print CGROUP's limits and usage, one \"key value\" a line\n"
 	       "  -v       trace every change made to the system\n"
@@ -928,7 +929,7 @@ int main(int argc, char **argv)
 		usage_error("-n only applies when making CGROUP, without -C");
 	if (nargs < 1)
 		usage_error("missing CGROUP");
-	if ((rm || stats) && nargs > 1)
+	if (stats && nargs > 1)
 		usage_error("unexpected argument '%s'", argv[optind + 1]);
 	if (!rm && !stats && nargs < 2)
 		usage_error("missing COMMAND");
@@ -936,9 +937,11 @@ int main(int argc, char **argv)
 	check_name(cgroup = argv[optind]);
 	trace_man("cgroups(7)");
 	detect();
-	if (rm)
+	if (rm) {
 		remove_cgroup(force);
-	else if (stats)
+		if (nargs > 1)
+			exec_next(argv + optind + 1);
+	} else if (stats)
 		print_stats();
 	else if (join)
 		join_existing(argv + optind + 1, newns);

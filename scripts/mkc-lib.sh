@@ -199,19 +199,6 @@ remove_made() {
 			warn "cannot delete network namespace '$info_netns'"
 		fi
 	fi
-	if [ -n "$info_cgroup" ]; then
-		# Also when it seems gone: -f is quiet about a missing one.
-		# (Whether it was there matters only to the report: no look on a
-		# container's own way out.)
-		made=''
-		[ -z "${verbose_removal:-}" ] || ! cgroup_exists "$info_cgroup" || made=1
-		explain "$bin/setcg" ${explain:+-v} -rf "$info_cgroup"
-		if "$bin/setcg" ${explain:+-v} -rf "$info_cgroup"; then
-			[ -z "$made" ] || report "cgroup $info_cgroup"
-		else
-			warn "cannot remove cgroup '$info_cgroup'"
-		fi
-	fi
 	# The address is free for others once its lock file is gone; remove it
 	# only while holding its lock, and only if it is still ours. ($also_rm:
 	# the caller holds it, and it goes with the state directory, below.)
@@ -228,13 +215,33 @@ remove_made() {
 	if [ -e "$1/userns" ]; then
 		"$bin/mkuserns" -d "$1/userns" && report "user namespace"
 	fi
-	# One exec for all: mkstate -r is rm -rf, quicker to start.
+	# The state last, with one exec for all: mkstate -r is rm -rf, quicker
+	# to start.
 	if [ "${2-}" = keep ]; then
-		"$bin/mkstate" -r "$1/info" "$1/init.pid" "$1/log" "$1/notify" \
-			${also_rm:+"$also_rm"}
+		set -- "$bin/mkstate" -r "$1/info" "$1/init.pid" "$1/log" \
+			"$1/notify" ${also_rm:+"$also_rm"}
 	else
-		"$bin/mkstate" -r "$1" ${also_rm:+"$also_rm"} 2>/dev/null || true
+		set -- "$bin/mkstate" -r "$1" ${also_rm:+"$also_rm"}
 	fi
+	if [ -n "$info_cgroup" ]; then
+		# Also when it seems gone: -f is quiet about a missing one.
+		# (Whether it was there matters only to the report: no look on a
+		# container's own way out.) setcg then chain-loads mkstate: one
+		# exec less on every container's way out.
+		made=''
+		[ -z "${verbose_removal:-}" ] || ! cgroup_exists "$info_cgroup" || made=1
+		explain "$bin/setcg" ${explain:+-v} -rf "$info_cgroup" "$@"
+		if "$bin/setcg" ${explain:+-v} -rf "$info_cgroup" "$@"; then
+			[ -z "$made" ] || report "cgroup $info_cgroup"
+			also_rm=''
+			return 0
+		fi
+		# setcg failed (and said why), or mkstate did: the state goes
+		# anyway (again, if mkstate ran).
+		! cgroup_exists "$info_cgroup" ||
+			warn "cannot remove cgroup '$info_cgroup'"
+	fi
+	"$@" || true
 	also_rm=''
 }
 

@@ -33,7 +33,9 @@ teardown() {
 		fail "the chain ($first) is not printed before the helpers run ($trace)"
 	# and the teardown: the namespace (and veth) went with the container
 	refute_line --regexp "^mkcontainer: \\+ [^ ]*/bin/mkveth -v -r"
-	assert_line --regexp "^mkcontainer: \+ [^ ]*/bin/setcg -v -rf mkc-$(cname)\$"
+	# setcg chain-loads the removal of the state: one exec less
+	assert_line --regexp "^mkcontainer: \\+ [^ ]*/bin/setcg -v -rf mkc-$(cname) \\\\\$"
+	assert_line --regexp "^ +[^ ]*/bin/mkstate -r /run/mkcontainer/$(cname) /run/mkcontainer/.ip/$(test_ip 2)\$"
 }
 
 @test "-x: setcg's place in the chain, by the host's cgroups (v2: before nsexec, which starts COMMAND in the cgroup)" {

@@ -177,8 +177,9 @@ assert_no_cgroup() {
 	assert_failure 125
 	run setcg -f "$CG" true
 	assert_failure 125
-	run setcg -r "$CG" extra
+	run setcg -s "$CG" extra
 	assert_failure 125
+	assert_output --partial "unexpected argument 'extra'"
 	run setcg -x "$CG" true
 	assert_failure 125
 	assert_output --partial "invalid option"
@@ -270,6 +271,21 @@ assert_no_cgroup() {
 	run setcg -rf "$CG"
 	assert_success
 	assert_output ""
+}
+
+@test "-r then COMMAND: chain-loaded once the cgroup is gone, its status passed on; not run when -r fails" {
+	setcg "$CG" true
+	run setcg -r "$CG" sh -c 'for d in "$@"; do [ ! -e "$d" ] || exit 1; done; exit 7' \
+		sh "$(cgdir memory "$CG")" "$(cgdir pids "$CG")"
+	assert_failure 7
+	assert_output ""
+	assert_no_cgroup "$CG"
+	# missing, without -f: an error, and COMMAND does not run
+	run setcg -r "$CG" echo ran
+	assert_failure 125
+	assert_output "setcg: no cgroup '$CG'"
+	run -0 setcg -rf "$CG" echo ran
+	assert_output ran
 }
 
 @test "concurrent create and remove under one parent all succeed" {
