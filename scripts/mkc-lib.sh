@@ -190,6 +190,15 @@ remove_container() {
 # already in info_name, info_ip, info_netns, info_veth and info_cgroup (its
 # own teardown knows them: no need to read them back).
 remove_made() {
+	rm_dir=$1
+	# The state goes last, with one exec for all (mkstate -r is rm -rf,
+	# quicker to start).
+	if [ "${2-}" = keep ]; then
+		set -- "$bin/mkstate" -r "$rm_dir/info" "$rm_dir/init.pid" \
+			"$rm_dir/log" "$rm_dir/notify" ${also_rm:+"$also_rm"}
+	else
+		set -- "$bin/mkstate" -r "$rm_dir" ${also_rm:+"$also_rm"}
+	fi
 	if [ -n "$info_netns" ] && [ -e "/run/netns/$info_netns" ]; then
 		# The veth goes with the namespace: its peer lives there.
 		explain "$bin/mkveth" ${explain:+-v} -r "/run/netns/$info_netns"
@@ -199,11 +208,45 @@ remove_made() {
 			warn "cannot delete network namespace '$info_netns'"
 		fi
 	fi
-	# The address is free for others once its lock file is gone; remove it
-	# only while holding its lock, and only if it is still ours. ($also_rm:
-	# the caller holds it, and it goes with the state directory, below.)
+	# The address lock, unless the caller holds it ($also_rm: it goes with
+	# the state), and the user namespace go after the cgroup, before the
+	# state.
+	other_ip=''
 	if [ -n "$info_ip" ] && [ "$also_rm" != "$MKC_IPS/$info_ip" ] &&
-		[ -e "$MKC_IPS/$info_ip" ] && lock 7 "$MKC_IPS/$info_ip"; then
+		[ -e "$MKC_IPS/$info_ip" ]; then
+		other_ip=1
+	fi
+	if [ -n "$info_cgroup" ]; then
+		# First the cgroup: setcg kills what is left in it, which may hold
+		# the address in its network namespace still. Also when it seems
+		# gone: -f is quiet about a missing one. (Whether it was there
+		# matters only to the report: no look on a container's own way
+		# out.) With nothing in between, as at a container's own end,
+		# setcg chain-loads mkstate: one exec fewer.
+		made=''
+		[ -z "${verbose_removal:-}" ] || ! cgroup_exists "$info_cgroup" || made=1
+		if [ -z "$other_ip" ] && [ ! -e "$rm_dir/userns" ]; then
+			explain "$bin/setcg" ${explain:+-v} -rf "$info_cgroup" "$@"
+			if "$bin/setcg" ${explain:+-v} -rf "$info_cgroup" "$@"; then
+				[ -z "$made" ] || report "cgroup $info_cgroup"
+				also_rm=''
+				return 0
+			fi
+		else
+			explain "$bin/setcg" ${explain:+-v} -rf "$info_cgroup"
+			"$bin/setcg" ${explain:+-v} -rf "$info_cgroup" || true
+		fi
+		# If setcg failed, it said why. The state goes anyway (again, if
+		# mkstate ran and failed).
+		if cgroup_exists "$info_cgroup"; then
+			warn "cannot remove cgroup '$info_cgroup'"
+		else
+			[ -z "$made" ] || report "cgroup $info_cgroup"
+		fi
+	fi
+	# The address is free for others once its lock file is gone; remove it
+	# only while holding its lock, and only if it is still ours.
+	if [ -n "$other_ip" ] && lock 7 "$MKC_IPS/$info_ip"; then
 		owner=''
 		read -r owner <"$MKC_IPS/$info_ip" || true
 		if [ "$owner" = "$info_name" ]; then
@@ -212,34 +255,8 @@ remove_made() {
 		fi
 		exec 7>&-
 	fi
-	if [ -e "$1/userns" ]; then
-		"$bin/mkuserns" -d "$1/userns" && report "user namespace"
-	fi
-	# The state last, with one exec for all: mkstate -r is rm -rf, quicker
-	# to start.
-	if [ "${2-}" = keep ]; then
-		set -- "$bin/mkstate" -r "$1/info" "$1/init.pid" "$1/log" \
-			"$1/notify" ${also_rm:+"$also_rm"}
-	else
-		set -- "$bin/mkstate" -r "$1" ${also_rm:+"$also_rm"}
-	fi
-	if [ -n "$info_cgroup" ]; then
-		# Also when it seems gone: -f is quiet about a missing one.
-		# (Whether it was there matters only to the report: no look on a
-		# container's own way out.) setcg then chain-loads mkstate: one
-		# exec less on every container's way out.
-		made=''
-		[ -z "${verbose_removal:-}" ] || ! cgroup_exists "$info_cgroup" || made=1
-		explain "$bin/setcg" ${explain:+-v} -rf "$info_cgroup" "$@"
-		if "$bin/setcg" ${explain:+-v} -rf "$info_cgroup" "$@"; then
-			[ -z "$made" ] || report "cgroup $info_cgroup"
-			also_rm=''
-			return 0
-		fi
-		# setcg failed (and said why), or mkstate did: the state goes
-		# anyway (again, if mkstate ran).
-		! cgroup_exists "$info_cgroup" ||
-			warn "cannot remove cgroup '$info_cgroup'"
+	if [ -e "$rm_dir/userns" ]; then
+		"$bin/mkuserns" -d "$rm_dir/userns" && report "user namespace"
 	fi
 	"$@" || true
 	also_rm=''
