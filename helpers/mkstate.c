@@ -51,8 +51,9 @@ static noreturn void usage(void)
 	     "           and the first held by another process ends it (exit N for\n"
 	     "           the Nth -l; the locks before it stay taken)\n"
 	     "  -r       remove each PATH: a file, or a directory and the files in\n"
-	     "           it (not deeper; its \"lock\" last); a missing PATH is not\n"
-	     "           an error\n"
+	     "           it (not deeper; its \"lock\" last); a missing PATH, or a\n"
+	     "           directory refilled once its lock went (a new owner's), is\n"
+	     "           not an error\n"
 	     "  -v       print each system call made\n"
 	     "  -h       print this help\n"
 	     "\n"
@@ -106,7 +107,8 @@ static int unlink_in(int dirfd, const char *path, const char *name)
  * A state directory's names are all read before the first is removed, and
  * its "lock" goes last: once it is gone, a new container of the same name
  * may make its own lock and files there, which must not be removed with
- * ours (the rmdir then fails, and the directory is the new container's).
+ * ours (the rmdir then fails, and the directory is the new container's:
+ * that is a success).
  */
 static int remove_path(const char *path)
 {
@@ -160,7 +162,13 @@ static int remove_path(const char *path)
 		ret |= unlink_in(fd, path, "lock");
 	closedir(d);
 	trace("rmdir(\"%s\") (see rmdir(2))", path);
-	if (rmdir(path) < 0 && errno != ENOENT) {
+	/*
+	 * Not empty after our lock went, last: a new container of the same
+	 * name has made its lock there meanwhile. The directory is its own
+	 * now, and ours is removed: not an error.
+	 */
+	if (rmdir(path) < 0 && errno != ENOENT &&
+	    !(has_lock && !ret && (errno == ENOTEMPTY || errno == EEXIST))) {
 		warn("cannot remove directory '%s'", path);
 		ret = -1;
 	}

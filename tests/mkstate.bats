@@ -69,6 +69,21 @@ setup() {
 	assert_line --index 4 'rmdir("'
 }
 
+@test "-r: a state directory left not empty once its lock went is a new owner's: 0, quietly; any other directory: 125" {
+	command -v strace >/dev/null || skip "no strace (make deps)"
+	# The kernel's answer when a new container of the same name has made
+	# its lock there after ours was removed (strace makes rmdir say so).
+	mkdir "$d"
+	touch "$d/info" "$d/lock"
+	run -0 strace -o /dev/null -e trace=rmdir -e inject=rmdir:error=ENOTEMPTY mkstate -r "$d"
+	assert_output ""
+	[ ! -e "$d/info" ] && [ ! -e "$d/lock" ] || fail "our files are still there"
+	# no lock of ours in it: not a state directory, an error as before
+	touch "$d/info"
+	run -125 strace -o /dev/null -e trace=rmdir -e inject=rmdir:error=ENOTEMPTY mkstate -r "$d"
+	assert_output "mkstate: cannot remove directory '$d': Directory not empty"
+}
+
 @test "-r goes on after a path it cannot remove, and then exits 125" {
 	mkdir -p "$d/sub" "$d.2"
 	touch "$d.2/f"
