@@ -162,7 +162,9 @@ is_running() {
 }
 
 # init_pid DIR: sets $init to the host PID of the container's init, if it
-# runs: a child of the chain (guards against a reused PID).
+# runs: a child of the chain's nsexec, which holds the name lock on
+# descriptor 8 (guards against a reused PID). nsexec is not always the
+# chain's first process (pid= in info): on a terminal, ptyexec forks.
 init_pid() {
 	init=''
 	read -r init 2>/dev/null <"$1/init.pid" || return 1
@@ -170,7 +172,7 @@ init_pid() {
 	while read -r key value; do
 		[ "$key" != PPid: ] || ppid=$value
 	done 2>/dev/null <"/proc/$init/status"
-	[ -n "$ppid" ] && [ "$ppid" = "$info_pid" ]
+	[ -n "$ppid" ] && [ "$1/lock" -ef "/proc/$ppid/fd/8" ]
 }
 
 # report WHAT: with $verbose_removal set, print what was removed.
@@ -229,15 +231,19 @@ remove_made() {
 			explain "$bin/setcg" ${explain:+-v} -rf "$info_cgroup" "$@"
 			if "$bin/setcg" ${explain:+-v} -rf "$info_cgroup" "$@"; then
 				[ -z "$made" ] || report "cgroup $info_cgroup"
-				also_rm=''
-				return 0
+			elif cgroup_exists "$info_cgroup"; then
+				# setcg said why, and did not run mkstate: the
+				# state stays, a record for rmcontainer -s. (Never
+				# mkstate again: after ours, the name's directory
+				# may be a new container's.)
+				warn "cannot remove cgroup '$info_cgroup': its state stays in $rm_dir"
 			fi
-		else
-			explain "$bin/setcg" ${explain:+-v} -rf "$info_cgroup"
-			"$bin/setcg" ${explain:+-v} -rf "$info_cgroup" || true
+			also_rm=''
+			return 0
 		fi
-		# If setcg failed, it said why. The state goes anyway (again, if
-		# mkstate ran and failed).
+		explain "$bin/setcg" ${explain:+-v} -rf "$info_cgroup"
+		"$bin/setcg" ${explain:+-v} -rf "$info_cgroup" || true
+		# If setcg failed, it said why. The state goes anyway.
 		if cgroup_exists "$info_cgroup"; then
 			warn "cannot remove cgroup '$info_cgroup'"
 		else

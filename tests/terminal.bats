@@ -79,3 +79,21 @@ on_tty() {
 	[ "$status" -ne 0 ] || fail "COMMAND has the caller's terminal $outer"
 	grep -q "cat-ended" "$BATS_TEST_TMPDIR/tty.out" || fail "cat never saw the end of stdin"
 }
+
+@test "on a terminal (where ptyexec forks), the container is listed with its init, entered and removed" {
+	mkfifo "$BATS_TEST_TMPDIR/keys"
+	script -qec "$MKC $(cname) $(test_ip 2) sh -c 'echo ready; exec sleep 1000'" /dev/null \
+		<"$BATS_TEST_TMPDIR/keys" >"$BATS_TEST_TMPDIR/tty.out" 2>&1 &
+	BG_PIDS+=("$!")
+	exec {keys}>"$BATS_TEST_TMPDIR/keys"
+	wait_output "$BATS_TEST_TMPDIR/tty.out" ready
+	# the PID column: the host PID of its init, not "-"
+	run -0 "$LS"
+	assert_line --regexp "^$(cname) +$(cname) +$(test_ip 2)/24 +[0-9]+ "
+	run -0 "$EXEC" "$(cname)" hostname
+	assert_output "$(cname)"
+	run -0 "$RM" "$(cname)"
+	exec {keys}>&-
+	run -0 "$LS" -q
+	refute_output --partial "$(cname)"
+}
