@@ -390,7 +390,8 @@ trap_signals
 
 # The state (the container's output with -d, among others) is root's alone.
 umask 077
-[ -d "$MKC_IPS" ] || mkdir -p "$MKC_STATE" "$MKC_IPS"
+[ -d "$MKC_IPS" ] || mkdir -p "$MKC_STATE" "$MKC_IPS" 2>/dev/null ||
+	die "cannot create state directory '$MKC_IPS'"
 # The name (its state directory and lock) and the address (its lock file),
 # locked in one go. A container that is ending removes its directory, maybe
 # between our mkdir and our open: then try again. (Descriptors 8 and 9 are
@@ -435,7 +436,7 @@ exec 7>&-
 printf '%s\n' "$name" >&9
 
 # What lscontainer, execcontainer and rmcontainer need, and what was made.
-printf '%s\n' "name=$name" \
+{ printf '%s\n' "name=$name" \
 	"hostname=$hostname" \
 	"ip=$ip" \
 	"prefix=$prefix" \
@@ -447,7 +448,8 @@ printf '%s\n' "name=$name" \
 	"pids=$pids" \
 	"rootfs=$rootfs" \
 	"detached=$detach" \
-	"userns=${userns:+$dir/userns}" >"$dir/info"
+	"userns=${userns:+$dir/userns}" >"$dir/info"; } 2>/dev/null ||
+	die "cannot write '$dir/info'"
 info_written=1
 
 if [ -n "$userns" ]; then
@@ -525,7 +527,8 @@ start_chain() {
 	explain "$@"
 	"$@" <&5 5<&- 4<"${userns:-/dev/null}" &
 	child=$!
-	printf '%s\n' "pid=$child" "veth=$veth" >>"$dir/info"
+	{ printf '%s\n' "pid=$child" "veth=$veth" >>"$dir/info"; } 2>/dev/null ||
+		die "cannot write '$dir/info'"
 }
 
 # wait_chain: wait for the chain to end (sets $status). wait returns early
@@ -566,7 +569,7 @@ fi
 # the log. This script waits until COMMAND runs (confine -n tells: "exec"
 # then end of file) and prints the name. If the start fails, the supervisor
 # writes "ended STATUS" and the log to the same pipe, before it cleans up.
-mkfifo -m 600 "$dir/notify"
+mkfifo -m 600 "$dir/notify" 2>/dev/null || die "cannot create FIFO '$dir/notify'"
 # Open both ends without waiting for the other side: fd 6 (read-write) is a
 # writer until the supervisor has its own; fd 4 is our read end.
 # shellcheck disable=SC2094 # a FIFO: both ends, on purpose

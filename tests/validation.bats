@@ -198,3 +198,8 @@ _one_ready() { [ "$(cat "$BATS_TEST_TMPDIR"/r*.out | grep -c '^ready$')" -eq 1 ]
 	run cat "$BATS_TEST_TMPDIR"/r*.out
 	[ "$(grep -c "IP address $(test_ip 20) is in use" <<<"$output")" -eq 3 ] || fail "$output"
 }
+
+@test "a state directory that cannot be made: 125 and one line that says so" {
+	MKC_STATE=/proc/mkc-nope run -125 "$MKC" "$(cname)" "$(test_ip 2)" true
+	assert_output "mkcontainer: cannot create state directory '/proc/mkc-nope/.ip'"
+}
