@@ -136,6 +136,29 @@ noreturn void usage_error(const char *fmt, ...)
 	exit(EXIT_SETUP);
 }
 
+noreturn void bad_option(int opt, int argc, char **argv)
+{
+	/*
+	 * A long option (getopt_long) is named as it was typed. (A missing
+	 * argument at the end leaves optind past argc.)
+	 */
+	const char *typed = optind > 0 && optind <= argc ? argv[optind - 1] : "";
+
+	if (strncmp(typed, "--", 2) == 0 && typed[2]) {
+		if (opt == ':')
+			usage_error("option '%s' requires an argument", typed);
+		usage_error("invalid option '%s'", typed);
+	}
+	if (optopt <= ' ' || optopt > '~') {
+		if (opt == ':')
+			usage_error("an option requires an argument");
+		usage_error("invalid option");
+	}
+	if (opt == ':')
+		usage_error("option requires an argument -- '%c'", optopt);
+	usage_error("invalid option -- '%c'", optopt);
+}
+
 int parse_u64(const char *s, uint64_t *value)
 {
 	uint64_t v = 0;

@@ -59,6 +59,13 @@ noreturn void usage_error(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
 
 /*
+ * getopt() with opterr = 0 and ':' first in its option string (after any
+ * '+') returned ':' (an option without its argument) or '?' (an unknown
+ * option): say which, on one line, and exit 125 as usage_error() does.
+ */
+noreturn void bad_option(int opt, int argc, char **argv);
+
+/*
  * Parse a size: bytes, or a number with suffix K, M or G (powers of 1024).
  * Returns 0 on success, -1 when the text is not a size or overflows.
  */

@@ -274,7 +274,8 @@ int main(int argc, char **argv)
 	uint64_t keep = parse_caps("default"), fd;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "+c:u:n:vh")) != -1) {
+	opterr = 0;
+	while ((opt = getopt(argc, argv, "+:c:u:n:vh")) != -1) {
 		switch (opt) {
 		case 'c': keep = parse_caps(optarg); break;
 		case 'u': userns = optarg; break;
@@ -287,7 +288,7 @@ int main(int argc, char **argv)
 			break;
 		case 'v': verbose = 1; break;
 		case 'h': usage();
-		default: usage_error("invalid option");
+		default: bad_option(opt, argc, argv);
 		}
 	}
 	if (optind >= argc)

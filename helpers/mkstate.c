@@ -180,7 +180,8 @@ int main(int argc, char **argv)
 	const char *dir = NULL;
 	int fds[MAX_LOCKS], nfd = 0, opt, rm = 0, status = 0;
 
-	while ((opt = getopt(argc, argv, "+d:l:rvh")) != -1) {
+	opterr = 0;
+	while ((opt = getopt(argc, argv, "+:d:l:rvh")) != -1) {
 		switch (opt) {
 		case 'd': dir = optarg; break;
 		case 'l':
@@ -191,7 +192,7 @@ int main(int argc, char **argv)
 		case 'r': rm = 1; break;
 		case 'v': verbose = 1; break;
 		case 'h': usage();
-		default: usage_error("invalid option");
+		default: bad_option(opt, argc, argv);
 		}
 	}
 	if (!!dir + !!nfd + rm != 1)

@@ -111,7 +111,8 @@ int main(int argc, char **argv)
 	uint64_t uid = 100000, gid = UINT64_MAX, count = 65536;
 	int opt, del = 0;
 
-	while ((opt = getopt(argc, argv, "+u:g:c:dvh")) != -1) {
+	opterr = 0;
+	while ((opt = getopt(argc, argv, "+:u:g:c:dvh")) != -1) {
 		switch (opt) {
 		case 'u':
 			if (parse_u64(optarg, &uid) < 0 || uid == 0 || uid >= UINT32_MAX)
@@ -129,7 +130,7 @@ int main(int argc, char **argv)
 		case 'd': del = 1; break;
 		case 'v': verbose = 1; break;
 		case 'h': usage();
-		default: usage_error("invalid option");
+		default: bad_option(opt, argc, argv);
 		}
 	}
 	if (optind >= argc)

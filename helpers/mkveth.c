@@ -885,7 +885,8 @@ int main(int argc, char **argv)
 	unsigned flags = 0;
 	bool gw_there;
 
-	while ((opt = getopt(argc, argv, "+b:d:g:hi:m:nNr:v")) != -1) {
+	opterr = 0;
+	while ((opt = getopt(argc, argv, "+:b:d:g:hi:m:nNr:v")) != -1) {
 		switch (opt) {
 		case 'm':
 			if (parse_u64(optarg, &mtu_arg) < 0 || mtu_arg < 68 || mtu_arg > 65535)
@@ -901,7 +902,7 @@ int main(int argc, char **argv)
 		case 'h': usage();
 		case 'i': ifname = optarg; setup_opts = true; break;
 		case 'v': verbose = 1; break;
-		default: usage_error("unknown option");
+		default: bad_option(opt, argc, argv);
 		}
 	}
 	trace_man("rtnetlink(7)");

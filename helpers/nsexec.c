@@ -409,7 +409,8 @@ int main(int argc, char **argv)
 					     NULL, OPT_CGROUP };
 	longopts[NNS + 5] = (struct option){ 0 };
 
-	while ((opt = getopt_long(argc, argv, "+muinpCUt:k:vh", longopts,
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+:muinpCUt:k:vh", longopts,
 				  NULL)) != -1) {
 		if (opt >= OPT_JOIN) {
 			namespaces[opt - OPT_JOIN].join = optarg;
@@ -433,7 +434,8 @@ int main(int argc, char **argv)
 			break;
 		case 'v': verbose = 1; break;
 		case 'h': usage();
-		case '?': usage_error("invalid option");
+		case ':':
+		case '?': bad_option(opt, argc, argv);
 		default:
 			for (size_t i = 0; i < NNS; i++)
 				if (opt == namespaces[i].opt)

@@ -400,7 +400,8 @@ int main(int argc, char **argv)
 	char *volumes[MAX_VOLUMES], path[PATH_MAX];
 	int nvol = 0, opt;
 
-	while ((opt = getopt(argc, argv, "+b:n:U:vh")) != -1) {
+	opterr = 0;
+	while ((opt = getopt(argc, argv, "+:b:n:U:vh")) != -1) {
 		switch (opt) {
 		case 'U':
 			userns_fd = open(optarg, O_RDONLY | O_CLOEXEC);
@@ -424,7 +425,7 @@ int main(int argc, char **argv)
 			break;
 		case 'v': verbose = 1; break;
 		case 'h': usage();
-		default: usage_error("invalid option");
+		default: bad_option(opt, argc, argv);
 		}
 	}
 	if (argc - optind < 2)

@@ -586,7 +586,8 @@ int main(int argc, char **argv)
 	char *set[64];
 	int opt, nset = 0, clear = 0;
 
-	while ((opt = getopt(argc, argv, "+ie:vh")) != -1) {
+	opterr = 0;
+	while ((opt = getopt(argc, argv, "+:ie:vh")) != -1) {
 		switch (opt) {
 		case 'i': clear = 1; break;
 		case 'e':
@@ -598,7 +599,7 @@ int main(int argc, char **argv)
 			break;
 		case 'v': verbose = 1; break;
 		case 'h': usage();
-		default: usage_error("invalid option");
+		default: bad_option(opt, argc, argv);
 		}
 	}
 	if (optind >= argc)

@@ -912,8 +912,7 @@ int main(int argc, char **argv)
 		case 'f': force = true; break;
 		case 's': stats = true; break;
 		case 'h': usage();
-		case ':': usage_error("option requires an argument -- '%c'", optopt);
-		default: usage_error("invalid option -- '%c'", optopt);
+		default: bad_option(opt, argc, argv);
 		}
 	}
 	nargs = argc - optind;

@@ -30,3 +30,21 @@ shell_scripts() {
 		[[ ${lines[0]} == "Usage: $h"* ]] || fail "$h -h: ${lines[0]}"
 	done
 }
+
+@test "every helper: an unknown option or an option without its value is one line and a hint, 125" {
+	local h opt
+	for h in nsexec:t pivot:b setcg:m mkveth:b confine:c mkuserns:u ptyexec:e mkstate:d; do
+		opt=${h#*:} h=${h%:*}
+		run -125 "$BIN/$h" -Z
+		assert_equal "${#lines[@]}" 2
+		assert_line --index 0 "$h: invalid option -- 'Z'"
+		assert_line --index 1 "Try '$h -h' for more information."
+		run -125 "$BIN/$h" "-$opt"
+		assert_equal "${#lines[@]}" 2
+		assert_line --index 0 "$h: option requires an argument -- '$opt'"
+	done
+	run -125 "$BIN/nsexec" --hostname
+	assert_line --index 0 "nsexec: option '--hostname' requires an argument"
+	run -125 "$BIN/nsexec" --bogus
+	assert_line --index 0 "nsexec: invalid option '--bogus'"
+}
