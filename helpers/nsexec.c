@@ -234,11 +234,26 @@ static pid_t spawn_command(void)
  */
 static noreturn void run_init(int argc, char **argv, char **command)
 {
-	pid_t pid = spawn_command();
+	/*
+	 * Our working directory is still the caller's, on the host. pivot_root
+	 * moves only the directories that are the old root itself, so keeping
+	 * it would leave /proc/1/cwd as a door to the host's files, and pin the
+	 * old root. Leave it before COMMAND can pivot_root; COMMAND goes back
+	 * to it (a relative ROOTFS for pivot is relative to it).
+	 */
+	int cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	pid_t pid;
 
+	if (cwd < 0)
+		err(EXIT_SETUP, "cannot open the working directory");
+	if (chdir("/") < 0)
+		err(EXIT_SETUP, "cannot change directory to '/'");
+	pid = spawn_command();
 	if (pid < 0)
 		err(EXIT_SETUP, "fork");
 	if (pid == 0) {
+		if (fchdir(cwd) < 0)
+			err(EXIT_SETUP, "cannot return to the working directory");
 		reset_signals();
 		exec_next(command);
 	}
@@ -248,13 +263,6 @@ static noreturn void run_init(int argc, char **argv, char **command)
 	 * --keep-fd ones lets COMMAND's exec close them for good. */
 	if (close_range(3, ~0U, 0) < 0)
 		err(EXIT_SETUP, "close_range");
-	/*
-	 * Our working directory is still the caller's, on the host. pivot_root
-	 * moves only the directories that are the old root itself, so keeping
-	 * it would leave /proc/1/cwd as a door to the host's files.
-	 */
-	if (chdir("/") < 0)
-		err(EXIT_SETUP, "cannot change directory to '/'");
 	set_title(argc, argv, "init");
 	init_caps();
 	supervise(pid, 1, 0);

@@ -66,6 +66,14 @@ ns_of() { readlink "/proc/$1/ns/$2"; }
 	assert_line "init"
 }
 
+@test "with -p, COMMAND keeps the caller's working directory; the init leaves it for /" {
+	cd "$BATS_TEST_TMPDIR"
+	# the init's, seen from COMMAND
+	run -0 nsexec -m -p sh -c 'mount -t proc proc /proc && pwd && readlink /proc/1/cwd'
+	assert_line --index 0 "$BATS_TEST_TMPDIR"
+	assert_line --index 1 "/"
+}
+
 @test "--into-cgroup: COMMAND is born in the cgroup v2 directory, the init stays out" {
 	local root
 	# (on a hybrid host, the unified one: CLONE_INTO_CGROUP works there too)
