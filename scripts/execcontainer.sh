@@ -64,8 +64,12 @@ if [ -n "$info_userns" ]; then
 else
 	set -- "$bin/confine" "$@"
 fi
+# ptyexec first: on a terminal it forks, and its host-side half, which holds
+# the caller's terminal in raw mode, stays out of the container's cgroup. So
+# when the container ends and its cgroup is killed, it lives on to restore
+# the terminal; what runs in the container joins the cgroup (setcg -j).
 exec env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 	HOME=/root TERM="${TERM:-dumb}" HOSTNAME="$info_hostname" \
-	"$bin/setcg" -j "$info_cgroup" \
 	"$bin/ptyexec" \
+	"$bin/setcg" -j "$info_cgroup" \
 	"$bin/nsexec" -t "$init" "$@"

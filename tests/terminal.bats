@@ -14,6 +14,7 @@ setup() {
 
 teardown() {
 	stop_containers
+	[ -z "${DETACHED:-}" ] || "$RM" "$DETACHED" >/dev/null 2>&1 || true
 }
 
 # on_tty COMMAND: run the shell COMMAND on a new pseudo-terminal; output
@@ -96,4 +97,29 @@ on_tty() {
 	exec {keys}>&-
 	run -0 "$LS" -q
 	refute_output --partial "$(cname)"
+}
+
+@test "execcontainer on a terminal: when the container's cgroup is killed, the caller's terminal gets its mode back" {
+	run -0 "$MKC" -d "$(cname)" "$(test_ip 2)" sleep 999
+	DETACHED=$(cname)
+	cat >"$BATS_TEST_TMPDIR/session" <<-EOF
+		stty -a | grep -o -- '-\?icanon' | sed 's/^/before /'
+		"$EXEC" "$(cname)" sh -c 'echo inside; exec sleep 1000'
+		echo "status \$?"
+		stty -a | grep -o -- '-\?icanon' | sed 's/^/after /'
+	EOF
+	mkfifo "$BATS_TEST_TMPDIR/keys"
+	script -qec "sh $BATS_TEST_TMPDIR/session" /dev/null \
+		<"$BATS_TEST_TMPDIR/keys" >"$BATS_TEST_TMPDIR/tty.out" 2>&1 &
+	BG_PIDS+=("$!")
+	exec {keys}>"$BATS_TEST_TMPDIR/keys"
+	wait_output "$BATS_TEST_TMPDIR/tty.out" inside
+	# what the end of a container does to its cgroup: everything in it dies
+	run -0 setcg -rf "mkc-$(cname)"
+	wait_output "$BATS_TEST_TMPDIR/tty.out" "^after"
+	exec {keys}>&-
+	run tr -d '\r\0' <"$BATS_TEST_TMPDIR/tty.out"
+	assert_line "before icanon"
+	assert_line "status 137"
+	assert_line "after icanon"
 }
