@@ -19,11 +19,15 @@
  * interpreted by the pty's line discipline for COMMAND alone. COMMAND then
  * holds no descriptor to the caller's terminal, and cannot get one.
  *
- * A terminal on stdout or stderr only (`mkcontainer ... </dev/null` typed at
- * a prompt) counts too: such a descriptor is usually open for reading as
- * well, and COMMAND could read the user's keystrokes through it. Then stdin
- * is relayed as it is, not in raw mode, and its end becomes an end-of-file
- * character (^D) on the pty, so that COMMAND still sees the end.
+ * Each of 0, 1 and 2 that is a terminal becomes the pty for COMMAND; the
+ * others pass through as they are (`mkcontainer ... >file` typed at a
+ * prompt: the file gets COMMAND's output as written, no terminal's \r\n
+ * nor echo of what is typed; `... <file`: COMMAND reads the file itself,
+ * every byte, to its end). A terminal on stdout or stderr only counts too:
+ * such a descriptor is usually open for reading as well, and COMMAND could
+ * read the user's keystrokes through it. The pty's output goes to the first
+ * of stdout and stderr that is a terminal (or, with neither, to the
+ * terminal itself, /dev/tty: it is the echo of what is typed).
  *
  * With no terminal on 0, 1 or 2 there is nothing to relay: COMMAND just gets
  * a new session with no controlling terminal, in the same process, so that
@@ -61,16 +65,15 @@ static noreturn void usage(void)
 	puts("Usage: ptyexec [-v] [-i] [-e NAME=VALUE]... COMMAND [ARG]...\n"
 	     "Run COMMAND on a pseudo-terminal of its own, or without any.\n"
 	     "\n"
-	     "When standard input is a terminal, COMMAND runs in a new session\n"
-	     "on a new pseudo-terminal with the same settings and window size;\n"
-	     "ptyexec puts the terminal in raw mode, relays input and output,\n"
-	     "passes window-size changes and the signals SIGTERM, SIGINT,\n"
-	     "SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2 on, and restores the\n"
+	     "When standard input, output or error is a terminal, COMMAND runs\n"
+	     "in a new session on a new pseudo-terminal with the same settings\n"
+	     "and window size, which replaces each of the three that is a\n"
+	     "terminal (the others pass through as they are). ptyexec relays\n"
+	     "input (in raw mode, if standard input is the terminal) and\n"
+	     "output, passes window-size changes and the signals SIGTERM,\n"
+	     "SIGINT, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2 on, and restores the\n"
 	     "terminal when COMMAND ends. COMMAND can then neither open nor\n"
 	     "inject input (TIOCSTI) into the caller's terminal.\n"
-	     "When only standard output or error is a terminal, the same, but\n"
-	     "standard input is relayed as it is, its end as an end-of-file\n"
-	     "character (^D).\n"
 	     "\n"
 	     "Otherwise COMMAND runs in a new session without a controlling\n"
 	     "terminal, in the same process (same PID).\n"
@@ -100,8 +103,10 @@ static struct termios saved_termios;
 static int termios_saved;
 /* The caller's terminal: 0, or 1 or 2 when stdin is not one. */
 static int term_fd = STDIN_FILENO;
-/* With stdin not a terminal, its end is told to the pty with this. */
-static char eof_char;
+/* Which of 0, 1 and 2 are terminals (and become the pty for COMMAND). */
+static int is_tty[3];
+/* Where the pty's output goes: 1 or 2, whichever is a terminal first. */
+static int out_fd = STDOUT_FILENO;
 
 static void restore_terminal(void)
 {
@@ -324,8 +329,9 @@ static int flush(struct flow *f)
 static void relay(int sigfd)
 {
 	struct flow in = { .from = STDIN_FILENO, .to = master };
-	struct flow out = { .from = master, .to = STDOUT_FILENO };
-	int in_open = master >= 0, pty_open = master >= 0;
+	struct flow out = { .from = master, .to = out_fd };
+	/* A stdin that is not a terminal is COMMAND's own: not ours to read. */
+	int in_open = master >= 0 && is_tty[0], pty_open = master >= 0;
 	/* More than a pty holds (4 KiB + 640 KiB of tty buffers): what a
 	 * process left behind may write after that is not waited for. */
 	size_t drain_left = 1 << 20;
@@ -363,7 +369,7 @@ static void relay(int sigfd)
 				.events = (short)((out.len == 0 ? POLLIN : 0) |
 						  (in.len > 0 ? POLLOUT : 0)) };
 		if (out.len > 0)
-			p[po = np++] = (struct pollfd){ .fd = STDOUT_FILENO,
+			p[po = np++] = (struct pollfd){ .fd = out_fd,
 							.events = POLLOUT };
 
 		int n = poll(p, (nfds_t)np, timeout);
@@ -386,11 +392,6 @@ static void relay(int sigfd)
 			if (r == 0 || (r < 0 && errno == EIO)) {
 				trace("end of standard input");
 				in_open = 0;
-				/* Not a terminal: say so to COMMAND. Twice: the
-				 * first ends a last line without a newline. */
-				for (int k = 0; eof_char && k < 2 &&
-				     in.len < sizeof(in.buf); k++)
-					in.buf[in.len++] = eof_char;
 			} else if (r < 0 && errno != EAGAIN) {
 				warn("cannot read standard input");
 				in_open = 0;
@@ -489,8 +490,16 @@ static noreturn void run_on_pty(char **command)
 		err(EXIT_SETUP, "cannot get the settings of the terminal");
 	if (tcsetattr(slave, TCSANOW, &tios) < 0)
 		err(EXIT_SETUP, "cannot set the settings of '%s'", name);
-	if (term_fd != STDIN_FILENO)
-		eof_char = (char)tios.c_cc[VEOF];
+	/* No terminal on stdout or stderr: the pty's output (the echo of
+	 * what is typed) goes to the terminal itself. */
+	if (!is_tty[1] && !is_tty[2]) {
+		trace("open(\"/dev/tty\", O_WRONLY|O_NOCTTY|O_CLOEXEC)");
+		out_fd = open("/dev/tty", O_WRONLY | O_NOCTTY | O_CLOEXEC);
+		if (out_fd < 0)
+			err(EXIT_SETUP, "cannot open '/dev/tty'");
+	} else {
+		out_fd = is_tty[1] ? STDOUT_FILENO : STDERR_FILENO;
+	}
 	if (ioctl(term_fd, TIOCGWINSZ, &ws) < 0)
 		err(EXIT_SETUP, "cannot get the window size (TIOCGWINSZ)");
 	trace("ioctl(%s, TIOCSWINSZ, %ux%u)", name, ws.ws_row, ws.ws_col);
@@ -515,9 +524,10 @@ static noreturn void run_on_pty(char **command)
 		if (ioctl(slave, TIOCSCTTY, 0) < 0)
 			err(EXIT_SETUP, "cannot make '%s' the controlling "
 					"terminal (TIOCSCTTY)", name);
-		/* dup2 clears close-on-exec on the copies, as wanted. */
+		/* The terminals become the pty; the rest is COMMAND's as it
+		 * is. dup2 clears close-on-exec on the copies, as wanted. */
 		for (int fd = 0; fd <= 2; fd++)
-			if (dup2(slave, fd) < 0)
+			if (is_tty[fd] && dup2(slave, fd) < 0)
 				err(EXIT_SETUP, "dup2");
 		close(master);
 		if (slave > 2)
@@ -613,10 +623,10 @@ int main(int argc, char **argv)
 		if (putenv(set[i]) != 0)
 			err(EXIT_SETUP, "cannot set '%s'", set[i]);
 
-	for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++)
-		if (isatty(fd)) {
+	for (int fd = STDERR_FILENO; fd >= STDIN_FILENO; fd--)
+		if ((is_tty[fd] = isatty(fd)))
 			term_fd = fd;
-			run_on_pty(argv + optind);
-		}
+	if (is_tty[0] || is_tty[1] || is_tty[2])
+		run_on_pty(argv + optind);
 	run_without_tty(argv + optind);
 }
