@@ -345,16 +345,22 @@ cleanup() {
 trap cleanup EXIT
 # Before the container runs, a signal just ends this script (and cleanup
 # runs); once it runs, the signal is passed in (nsexec passes it to COMMAND)
-# and we wait for the container to end. SIGINT and SIGQUIT from a terminal
-# (^C, ^\) already reached COMMAND, which shares our terminal: those are
-# not passed on a second time.
+# and we wait for the container to end. With a terminal on stdout or
+# stderr but not on stdin, a ^C or ^\ typed there reaches ptyexec too (it is
+# in our process group, and the terminal is not in raw mode), which passes
+# it on: not a second time from here. (With stdin a terminal, ptyexec puts
+# it in raw mode: ^C is a byte for the container's own terminal, and a
+# SIGINT here was sent to us.)
 # shellcheck disable=SC2317 # called by the traps
 on_signal() {
 	if [ -z "$child" ]; then
 		exit $((128 + $2))
 	fi
 	case $1 in
-	INT | QUIT) [ ! -t 0 ] || return 0 ;;
+	INT | QUIT)
+		if [ ! -t 0 ] && { [ -t 1 ] || [ -t 2 ]; }; then
+			return 0
+		fi ;;
 	esac
 	# Until the chain has exec'd, it is our forked copy, which ignores
 	# SIGINT and SIGQUIT (sh does that to background jobs) and catches the

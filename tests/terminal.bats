@@ -123,3 +123,61 @@ on_tty() {
 	assert_line "status 137"
 	assert_line "after icanon"
 }
+
+@test "stdin a terminal, stdout a file: the file gets COMMAND's output as written, no \\r\\n, no echo" {
+	on_tty "$MKC $(cname) $(test_ip 2) sh -c 'echo one; echo two; [ -t 0 ] && echo stdin-tty >&2' >$BATS_TEST_TMPDIR/file"
+	# the terminal still has COMMAND's stderr
+	assert_output --partial stdin-tty
+	run -0 od -An -c "$BATS_TEST_TMPDIR/file"
+	assert_output "   o   n   e  \\n   t   w   o  \\n"
+}
+
+@test "stdin a file, stdout a terminal: COMMAND reads every byte of the file, control characters and all" {
+	share=$BATS_TEST_TMPDIR/share
+	mkdir "$share"
+	printf 'a\003b\004c\r\nd\025e\177' >"$BATS_TEST_TMPDIR/in"
+	on_tty "$MKC -v $share:/var/shared_folder $(cname) $(test_ip 2) sh -c '[ -t 1 ] && echo stdout-tty; cat >/var/shared_folder/copy; echo status \$?' <$BATS_TEST_TMPDIR/in"
+	assert_line --partial stdout-tty
+	assert_line --partial "status 0"
+	cmp "$BATS_TEST_TMPDIR/in" "$share/copy" || fail "$(od -c "$share/copy")"
+}
+
+@test "stdin a terminal: a SIGINT sent to mkcontainer reaches COMMAND (^C there is a byte for the container's terminal)" {
+	cat >"$BATS_TEST_TMPDIR/session" <<-'EOF'
+		"$1" "$2" "$3" sh -c 'trap "echo got-int; exit 3" INT; echo ready; while :; do sleep 1; done'
+		echo "status $?"
+	EOF
+	mkfifo "$BATS_TEST_TMPDIR/keys"
+	# (bats starts background jobs with SIGINT ignored, which sh could not
+	# trap then: as at a prompt, it is not)
+	env --default-signal=INT,QUIT script -qec "sh $BATS_TEST_TMPDIR/session $MKC $(cname) $(test_ip 2)" \
+		/dev/null <"$BATS_TEST_TMPDIR/keys" >"$BATS_TEST_TMPDIR/tty.out" 2>&1 &
+	BG_PIDS+=("$!")
+	exec {keys}>"$BATS_TEST_TMPDIR/keys"
+	wait_output "$BATS_TEST_TMPDIR/tty.out" ready
+	pkill -INT -f "^/bin/sh $MKC $(cname) "
+	wait_output "$BATS_TEST_TMPDIR/tty.out" "^status"
+	exec {keys}>&-
+	run tr -d '\r\0' <"$BATS_TEST_TMPDIR/tty.out"
+	assert_line got-int
+	assert_line "status 3"
+}
+
+@test "stdin not a terminal, stdout one: a typed ^C reaches COMMAND once, not also through mkcontainer" {
+	cat >"$BATS_TEST_TMPDIR/session" <<-'EOF'
+		"$1" "$2" "$3" sh -c 'n=0; trap "n=\$((n + 1))" INT; echo ready; i=0
+			while [ $i -lt 30 ]; do sleep 0.1; i=$((i + 1)); done; echo "ints $n"' </dev/null
+	EOF
+	mkfifo "$BATS_TEST_TMPDIR/keys"
+	env --default-signal=INT,QUIT script -qec "sh $BATS_TEST_TMPDIR/session $MKC $(cname) $(test_ip 2)" \
+		/dev/null <"$BATS_TEST_TMPDIR/keys" >"$BATS_TEST_TMPDIR/tty.out" 2>&1 &
+	BG_PIDS+=("$!")
+	exec {keys}>"$BATS_TEST_TMPDIR/keys"
+	wait_output "$BATS_TEST_TMPDIR/tty.out" ready
+	printf '\003' >&"$keys"
+	EVENTUALLY_TIMEOUT=20 wait_output "$BATS_TEST_TMPDIR/tty.out" "ints [0-9]"
+	exec {keys}>&-
+	run tr -d '\r\0' <"$BATS_TEST_TMPDIR/tty.out"
+	# (after the terminal's echo of the ^C)
+	assert_line --regexp "ints 1$"
+}
