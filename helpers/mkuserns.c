@@ -54,13 +54,29 @@ static void write_map(pid_t pid, const char *which, uint64_t first, uint64_t cou
 		   (unsigned long long)count);
 }
 
+/* FILE, made by us: removed again if we fail before it holds the namespace. */
+static const char *made_file;
+
+static void remove_made_file(void)
+{
+	if (made_file && unlink(made_file) < 0 && errno != ENOENT)
+		warn("cannot remove '%s'", made_file);
+}
+
 static void make(const char *file, uint64_t uid, uint64_t gid, uint64_t count)
 {
 	int ready[2], done[2], fd;
 	char c = 0, nspath[64];
 	pid_t child;
 
-	fd = open(file, O_RDONLY | O_CREAT | O_CLOEXEC, 0600);
+	fd = open(file, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		made_file = file;
+		if (atexit(remove_made_file) != 0)
+			errx(EXIT_SETUP, "atexit failed");
+	} else if (errno == EEXIST) {
+		fd = open(file, O_RDONLY | O_CLOEXEC);
+	}
 	if (fd < 0)
 		err(EXIT_SETUP, "cannot create '%s'", file);
 	close(fd);
@@ -71,6 +87,7 @@ static void make(const char *file, uint64_t uid, uint64_t gid, uint64_t count)
 		err(EXIT_SETUP, "fork");
 	if (child == 0) {
 		/* The child only holds the namespace until it is mounted. */
+		made_file = NULL;
 		close(ready[0]);
 		close(done[1]);
 		if (unshare(CLONE_NEWUSER) < 0)
@@ -92,6 +109,7 @@ static void make(const char *file, uint64_t uid, uint64_t gid, uint64_t count)
 	trace("mount(\"%s\", \"%s\", NULL, MS_BIND, NULL)", nspath, file);
 	if (mount(nspath, file, NULL, MS_BIND, NULL) < 0)
 		err(EXIT_SETUP, "cannot keep the user namespace in '%s'", file);
+	made_file = NULL;
 	close(done[1]);
 	if (waitpid(child, NULL, 0) < 0)
 		err(EXIT_SETUP, "waitpid");

@@ -94,3 +94,14 @@ teardown() {
 	assert_output --partial "removed user namespace"
 	same_state "$BATS_TEST_TMPDIR/before"
 }
+
+@test "mkuserns: a FILE it made is removed again when it fails; one that was there is left" {
+	command -v strace >/dev/null || skip "no strace (make deps)"
+	local f=$BATS_TEST_TMPDIR/ns
+	run -125 strace -f -o /dev/null -e trace=mount -e inject=mount:error=EPERM mkuserns "$f"
+	assert_output --partial "cannot keep the user namespace in '$f'"
+	[ ! -e "$f" ] || fail "$f is left"
+	touch "$f"
+	run -125 strace -f -o /dev/null -e trace=mount -e inject=mount:error=EPERM mkuserns "$f"
+	[ -f "$f" ] || fail "the FILE that was there is gone"
+}
