@@ -158,8 +158,21 @@ for cg in /sys/fs/cgroup/*/"$MKC_CGROUP_PREFIX"* /sys/fs/cgroup/"$MKC_CGROUP_PRE
 	name=${cg#"$MKC_CGROUP_PREFIX"}
 	# Only what a container of ours could have been called.
 	valid_name "$name" || continue
-	if ! running "$name" && cgroup_exists "$cg"; then
+	cgroup_exists "$cg" || continue
+	# Hold the name while its cgroup goes: a container of that name
+	# starting now would reuse the cgroup and be killed with it. (One
+	# starting meanwhile is refused: its name is in use.)
+	dir=$MKC_STATE/$name made_dir=''
+	if [ ! -d "$dir" ]; then
+		# (as mkcontainer makes them: root's alone)
+		umask 077
+		[ -d "$MKC_STATE" ] || mkdir -p "$MKC_STATE"
+		"$bin/mkstate" -d "$dir" && made_dir=1
+	fi
+	if lock 6 "$dir/lock"; then
 		"$bin/setcg" -rf "$cg" && report "cgroup $cg"
+		[ -z "$made_dir" ] || "$bin/mkstate" -r "$dir"
+		exec 6>&-
 	fi
 done
 for addr in "$MKC_IPS"/*; do
