@@ -252,7 +252,10 @@ remove_made() {
 	fi
 	# The address is free for others once its lock file is gone; remove it
 	# only while holding its lock, and only if it is still ours.
-	if [ -n "$other_ip" ] && lock 7 "$MKC_IPS/$info_ip"; then
+	# (Looked at again: setcg may have taken a while, and lock makes the
+	# file if it is missing.)
+	if [ -n "$other_ip" ] && [ -e "$MKC_IPS/$info_ip" ] &&
+		lock 7 "$MKC_IPS/$info_ip"; then
 		owner=''
 		read -r owner <"$MKC_IPS/$info_ip" || true
 		if [ "$owner" = "$info_name" ]; then
