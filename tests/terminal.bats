@@ -25,6 +25,21 @@ on_tty() {
 	mapfile -t lines <<<"$output"
 }
 
+# on_tty_bg COMMAND: as on_tty, in the background. What the user types goes
+# through script's stdin, a FIFO held open here on descriptor $keys (close it
+# when done). SIGINT and SIGQUIT are at their defaults, as at a prompt (bats
+# starts background jobs with them ignored, and sh cannot trap those).
+on_tty_bg() {
+	local defaults=()
+	# (coreutils 8.31 and later)
+	! env --default-signal=INT true 2>/dev/null || defaults=(env --default-signal=INT,QUIT)
+	mkfifo "$BATS_TEST_TMPDIR/keys"
+	"${defaults[@]}" script -qec "$1" /dev/null \
+		<"$BATS_TEST_TMPDIR/keys" >"$BATS_TEST_TMPDIR/tty.out" 2>&1 &
+	BG_PIDS+=("$!")
+	exec {keys}>"$BATS_TEST_TMPDIR/keys"
+}
+
 @test "job control: the shell leads the terminal's foreground, a background job gets its own group" {
 	# /proc/PID/stat: pid (comm) state ppid pgrp session tty_nr tpgid ...
 	on_tty "$MKC $(cname) $(test_ip 2) sh -c 'set -m
@@ -45,18 +60,13 @@ on_tty() {
 }
 
 @test "^C at the terminal stops the foreground command, and the shell goes on" {
-	# What the user types goes through script's stdin, a FIFO held open here.
-	mkfifo "$BATS_TEST_TMPDIR/keys"
-	script -qec "$MKC $(cname) $(test_ip 2) sh -c 'trap : INT
-		echo ready; sleep 30; echo \"sleep ended with \$?\"'" /dev/null \
-		<"$BATS_TEST_TMPDIR/keys" >"$BATS_TEST_TMPDIR/tty.out" 2>&1 &
-	local pid=$!
-	exec {keys}>"$BATS_TEST_TMPDIR/keys"
+	on_tty_bg "$MKC $(cname) $(test_ip 2) sh -c 'trap : INT
+		echo ready; sleep 30; echo \"sleep ended with \$?\"'"
 	wait_output "$BATS_TEST_TMPDIR/tty.out" ready
 	printf '\003' >&"$keys"
 	EVENTUALLY_TIMEOUT=15 wait_output "$BATS_TEST_TMPDIR/tty.out" "sleep ended"
 	exec {keys}>&-
-	wait "$pid" || true
+	wait "${BG_PIDS[-1]}" || true
 	run tr -d '\r\0' <"$BATS_TEST_TMPDIR/tty.out"
 	# (the terminal echoes the ^C)
 	assert_line --regexp "sleep ended with 130$"
@@ -82,11 +92,7 @@ on_tty() {
 }
 
 @test "on a terminal (where ptyexec forks), the container is listed with its init, entered and removed" {
-	mkfifo "$BATS_TEST_TMPDIR/keys"
-	script -qec "$MKC $(cname) $(test_ip 2) sh -c 'echo ready; exec sleep 1000'" /dev/null \
-		<"$BATS_TEST_TMPDIR/keys" >"$BATS_TEST_TMPDIR/tty.out" 2>&1 &
-	BG_PIDS+=("$!")
-	exec {keys}>"$BATS_TEST_TMPDIR/keys"
+	on_tty_bg "$MKC $(cname) $(test_ip 2) sh -c 'echo ready; exec sleep 1000'"
 	wait_output "$BATS_TEST_TMPDIR/tty.out" ready
 	# the PID column: the host PID of its init, not "-"
 	run -0 "$LS"
@@ -108,11 +114,7 @@ on_tty() {
 		echo "status \$?"
 		stty -a | grep -o -- '-\?icanon' | sed 's/^/after /'
 	EOF
-	mkfifo "$BATS_TEST_TMPDIR/keys"
-	script -qec "sh $BATS_TEST_TMPDIR/session" /dev/null \
-		<"$BATS_TEST_TMPDIR/keys" >"$BATS_TEST_TMPDIR/tty.out" 2>&1 &
-	BG_PIDS+=("$!")
-	exec {keys}>"$BATS_TEST_TMPDIR/keys"
+	on_tty_bg "sh $BATS_TEST_TMPDIR/session"
 	wait_output "$BATS_TEST_TMPDIR/tty.out" inside
 	# what the end of a container does to its cgroup: everything in it dies
 	run -0 setcg -rf "mkc-$(cname)"
@@ -143,17 +145,12 @@ on_tty() {
 }
 
 @test "stdin a terminal: a SIGINT sent to mkcontainer reaches COMMAND (^C there is a byte for the container's terminal)" {
+	env --default-signal=INT true 2>/dev/null || skip "env --default-signal (coreutils 8.31) is needed"
 	cat >"$BATS_TEST_TMPDIR/session" <<-'EOF'
 		"$1" "$2" "$3" sh -c 'trap "echo got-int; exit 3" INT; echo ready; while :; do sleep 1; done'
 		echo "status $?"
 	EOF
-	mkfifo "$BATS_TEST_TMPDIR/keys"
-	# (bats starts background jobs with SIGINT ignored, which sh could not
-	# trap then: as at a prompt, it is not)
-	env --default-signal=INT,QUIT script -qec "sh $BATS_TEST_TMPDIR/session $MKC $(cname) $(test_ip 2)" \
-		/dev/null <"$BATS_TEST_TMPDIR/keys" >"$BATS_TEST_TMPDIR/tty.out" 2>&1 &
-	BG_PIDS+=("$!")
-	exec {keys}>"$BATS_TEST_TMPDIR/keys"
+	on_tty_bg "sh $BATS_TEST_TMPDIR/session $MKC $(cname) $(test_ip 2)"
 	wait_output "$BATS_TEST_TMPDIR/tty.out" ready
 	pkill -INT -f "^/bin/sh $MKC $(cname) "
 	wait_output "$BATS_TEST_TMPDIR/tty.out" "^status"
@@ -164,15 +161,12 @@ on_tty() {
 }
 
 @test "stdin not a terminal, stdout one: a typed ^C reaches COMMAND once, not also through mkcontainer" {
+	env --default-signal=INT true 2>/dev/null || skip "env --default-signal (coreutils 8.31) is needed"
 	cat >"$BATS_TEST_TMPDIR/session" <<-'EOF'
 		"$1" "$2" "$3" sh -c 'n=0; trap "n=\$((n + 1))" INT; echo ready; i=0
 			while [ $i -lt 30 ]; do sleep 0.1; i=$((i + 1)); done; echo "ints $n"' </dev/null
 	EOF
-	mkfifo "$BATS_TEST_TMPDIR/keys"
-	env --default-signal=INT,QUIT script -qec "sh $BATS_TEST_TMPDIR/session $MKC $(cname) $(test_ip 2)" \
-		/dev/null <"$BATS_TEST_TMPDIR/keys" >"$BATS_TEST_TMPDIR/tty.out" 2>&1 &
-	BG_PIDS+=("$!")
-	exec {keys}>"$BATS_TEST_TMPDIR/keys"
+	on_tty_bg "sh $BATS_TEST_TMPDIR/session $MKC $(cname) $(test_ip 2)"
 	wait_output "$BATS_TEST_TMPDIR/tty.out" ready
 	printf '\003' >&"$keys"
 	EVENTUALLY_TIMEOUT=20 wait_output "$BATS_TEST_TMPDIR/tty.out" "ints [0-9]"
