@@ -31,7 +31,8 @@ on_tty() {
 # starts background jobs with them ignored, and sh cannot trap those).
 on_tty_bg() {
 	local defaults=()
-	# (coreutils 8.31 and later)
+	# (coreutils 8.31 and later; INT,QUIT is one word)
+	# shellcheck disable=SC2054
 	! env --default-signal=INT true 2>/dev/null || defaults=(env --default-signal=INT,QUIT)
 	mkfifo "$BATS_TEST_TMPDIR/keys"
 	"${defaults[@]}" script -qec "$1" /dev/null \
