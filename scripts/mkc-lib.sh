@@ -225,29 +225,24 @@ remove_made() {
 		# matters only to the report: no look on a container's own way
 		# out.) With nothing in between, as at a container's own end,
 		# setcg chain-loads mkstate: one exec fewer.
-		made=''
+		made='' chained=''
 		[ -z "${verbose_removal:-}" ] || ! cgroup_exists "$info_cgroup" || made=1
-		if [ -z "$other_ip" ] && [ ! -e "$rm_dir/userns" ]; then
-			explain "$bin/setcg" ${explain:+-v} -rf "$info_cgroup" "$@"
-			if "$bin/setcg" ${explain:+-v} -rf "$info_cgroup" "$@"; then
-				[ -z "$made" ] || report "cgroup $info_cgroup"
-			elif cgroup_exists "$info_cgroup"; then
-				# setcg said why, and did not run mkstate: the
-				# state stays, a record for rmcontainer -s. (Never
-				# mkstate again: after ours, the name's directory
-				# may be a new container's.)
-				warn "cannot remove cgroup '$info_cgroup': its state stays in $rm_dir"
-			fi
-			also_rm=''
-			return 0
-		fi
-		explain "$bin/setcg" ${explain:+-v} -rf "$info_cgroup"
-		"$bin/setcg" ${explain:+-v} -rf "$info_cgroup" || true
-		# If setcg failed, it said why. The state goes anyway.
-		if cgroup_exists "$info_cgroup"; then
-			warn "cannot remove cgroup '$info_cgroup'"
+		[ -n "$other_ip" ] || [ -e "$rm_dir/userns" ] || chained=1
+		explain "$bin/setcg" ${explain:+-v} -rf "$info_cgroup" ${chained:+"$@"}
+		if "$bin/setcg" ${explain:+-v} -rf "$info_cgroup" ${chained:+"$@"}; then
+			[ -z "$made" ] || report "cgroup $info_cgroup"
+		elif cgroup_exists "$info_cgroup"; then
+			# setcg said why. Chained, it did not run mkstate: the
+			# state stays, a record for rmcontainer -s. (Never mkstate
+			# again: after ours, the name's directory may be a new
+			# container's.) Otherwise the state goes anyway, below.
+			warn "cannot remove cgroup '$info_cgroup'${chained:+: its state stays in $rm_dir}"
 		else
 			[ -z "$made" ] || report "cgroup $info_cgroup"
+		fi
+		if [ -n "$chained" ]; then
+			also_rm=''
+			return 0
 		fi
 	fi
 	# The address is free for others once its lock file is gone; remove it
